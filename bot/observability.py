@@ -1,0 +1,91 @@
+"""Logging set-up in one place, with redaction of secrets from every record.
+
+Redaction happens in the log-record factory, so every handler (ours, pytest's, a library's)
+sees an already-redacted message; the formatter redacts tracebacks as a second line of defence.
+"""
+
+from __future__ import annotations
+
+import logging
+import re
+import threading
+from collections.abc import Callable
+from typing import Any
+
+REDACTED = "[redacted]"
+
+_PATTERNS: tuple[re.Pattern[str], ...] = (
+    re.compile(r"\bnmv_[A-Za-z0-9_\-]+"),  # NemoVideo API and anonymous tokens
+    re.compile(r"\bclm_[A-Za-z0-9_\-]+"),  # claim tokens for browser links
+    re.compile(r"(?i)\bbearer\s+[A-Za-z0-9._~+/=\-]+"),
+    re.compile(r"(?i)\b(ct|token|nemo_token)=[^&\s\"']+"),  # tokens embedded in URLs
+)
+
+_known_secrets: set[str] = set()
+_lock = threading.Lock()
+
+
+def register_secret(value: str | None) -> None:
+    """Make ``value`` redacted wherever it appears, even without a recognisable prefix."""
+    if value and len(value) >= 8:
+        with _lock:
+            _known_secrets.add(value)
+
+
+def redact(text: str) -> str:
+    """Return ``text`` with every token-like value and every registered secret replaced."""
+    for secret in tuple(_known_secrets):
+        if secret in text:
+            text = text.replace(secret, REDACTED)
+    for pattern in _PATTERNS:
+        text = pattern.sub(_replacement, text)
+    return text
+
+
+def _replacement(match: re.Match[str]) -> str:
+    if match.lastindex:  # key=value form: keep the key so the log still makes sense
+        return f"{match.group(1)}={REDACTED}"
+    return REDACTED
+
+
+class RedactingFormatter(logging.Formatter):
+    """Formats like ``logging.Formatter`` and redacts the result, tracebacks included."""
+
+    def format(self, record: logging.LogRecord) -> str:
+        return redact(super().format(record))
+
+
+def _redacting_factory(base: Callable[..., logging.LogRecord]) -> Callable[..., logging.LogRecord]:
+    def factory(*args: Any, **kwargs: Any) -> logging.LogRecord:
+        record = base(*args, **kwargs)
+        try:
+            message = record.getMessage()
+        except (TypeError, ValueError):  # a malformed call: keep its parts visible, redacted
+            message = f"{record.msg!s} {record.args!r}"
+        record.msg = redact(message)
+        record.args = None
+        return record
+
+    factory.beatthread_redacting = True  # type: ignore[attr-defined]
+    return factory
+
+
+def install_redaction() -> None:
+    """Install the redacting record factory (idempotent)."""
+    current = logging.getLogRecordFactory()
+    if not getattr(current, "beatthread_redacting", False):
+        logging.setLogRecordFactory(_redacting_factory(current))
+
+
+def setup_logging(level: str = "INFO") -> None:
+    """Configure the root logger once: redaction, one line per event, quiet HTTP libraries."""
+    install_redaction()
+    handler = logging.StreamHandler()
+    handler.setFormatter(
+        RedactingFormatter("%(asctime)s %(levelname)s %(name)s: %(message)s")
+    )
+    root = logging.getLogger()
+    root.handlers[:] = [handler]
+    root.setLevel(level.upper())
+    for noisy in ("httpx", "httpcore", "aiohttp.access"):
+        logging.getLogger(noisy).setLevel(logging.WARNING)

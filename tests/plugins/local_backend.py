@@ -1,0 +1,1 @@
+"""Local NemoVideo-compatible backend fixtures."""
