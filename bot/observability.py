@@ -52,6 +52,7 @@ class RedactingFormatter(logging.Formatter):
     """Formats like ``logging.Formatter`` and redacts the result, tracebacks included."""
 
     def format(self, record: logging.LogRecord) -> str:
+        """Format ``record`` and redact the whole text."""
         return redact(super().format(record))
 
 
@@ -81,9 +82,7 @@ def setup_logging(level: str = "INFO") -> None:
     """Configure the root logger once: redaction, one line per event, quiet HTTP libraries."""
     install_redaction()
     handler = logging.StreamHandler()
-    handler.setFormatter(
-        RedactingFormatter("%(asctime)s %(levelname)s %(name)s: %(message)s")
-    )
+    handler.setFormatter(RedactingFormatter("%(asctime)s %(levelname)s %(name)s: %(message)s"))
     root = logging.getLogger()
     root.handlers[:] = [handler]
     root.setLevel(level.upper())

@@ -1,0 +1,613 @@
+"""``NemoClient``: one method per endpoint of the NemoVideo contract (``nemo-api.md`` §3).
+
+Every request carries the three ``X-Skill-*`` attribution headers (§2.1; without them export
+is refused with 402) and ``Authorization: Bearer`` (except the anonymous-token call, which
+carries ``X-Client-Id``). Replies are checked with :func:`bot.backend.errors.error_for`, which
+accepts application codes with HTTP 200 or 4xx alike.
+
+Retry rules, all in :meth:`NemoClient._send`:
+
+* 1001 → renew the token once and repeat the call once;
+* 429 → wait ``Retry-After`` or 30 s and repeat once;
+* 5xx and network faults → bounded, jittered retries through stamina, **only** for
+  idempotent calls (GETs, cancel). A chat message is never re-sent: once its stream has
+  started, a failure surfaces as :class:`StreamInterruptedError`.
+
+The ``httpx.AsyncClient`` is injected: whoever opened it closes it.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import uuid
+from collections.abc import AsyncIterator, Awaitable, Callable, Mapping
+from contextlib import asynccontextmanager
+from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+from typing import Any, TypeVar
+
+import httpx
+import stamina
+from pydantic import BaseModel, ValidationError
+
+from bot.backend.auth import Authenticator
+from bot.backend.errors import (
+    AuthError,
+    BackendError,
+    BackendUnavailableError,
+    ClientIdRejectedError,
+    FileTooLargeError,
+    ProtocolError,
+    RateLimitedError,
+    ServerError,
+    StreamInterruptedError,
+    error_for,
+)
+from bot.backend.models import (
+    AnonymousTokenData,
+    ClaimTokenData,
+    CreditsData,
+    SessionData,
+    UploadData,
+)
+from bot.backend.render_status import parse_render_status
+from bot.backend.sse import AgentEventParser, SSEDecoder
+from bot.backend.uploads import MultipartStream
+from bot.core.backend_results import (
+    AgentEvent,
+    BackendSession,
+    Credits,
+    RenderStatus,
+    SessionState,
+    UploadedFile,
+    UploadSource,
+)
+from bot.core.models import BackendIdentity
+
+log = logging.getLogger(__name__)
+
+_Model = TypeVar("_Model", bound=BaseModel)
+
+#: Contract §3.4: clients give a chat turn at most 15 minutes.
+CHAT_CEILING_SECONDS = 900.0
+#: Longest silence tolerated inside a chat stream. Heartbeats arrive far more often; this only
+#: has to be longer than any plausible heartbeat gap so a slow agent is never cut off.
+CHAT_READ_TIMEOUT_SECONDS = 300.0
+#: Contract §6: on 429 wait 30 s, then retry once (unless the server says otherwise).
+RATE_LIMIT_WAIT_SECONDS = 30.0
+#: Contract §3.5 variants: 500 MB upload cap.
+MAX_UPLOAD_BYTES = 500 * 1024 * 1024
+
+
+@dataclass(frozen=True, slots=True)
+class Attribution:
+    """The three attribution header values (§2.1)."""
+
+    source: str
+    version: str
+    platform: str
+
+    def headers(self) -> dict[str, str]:
+        """The headers to send on every request."""
+        return {
+            "X-Skill-Source": self.source,
+            "X-Skill-Version": self.version,
+            "X-Skill-Platform": self.platform,
+        }
+
+
+@dataclass(frozen=True, slots=True)
+class RetryPolicy:
+    """How hard to try; tests shorten the waits, production keeps the contract's values."""
+
+    rate_limit_wait: float = RATE_LIMIT_WAIT_SECONDS
+    transient_attempts: int = 3
+    transient_wait_initial: float = 0.5
+    transient_wait_max: float = 5.0
+    chat_ceiling: float = CHAT_CEILING_SECONDS
+    chat_read_timeout: float = CHAT_READ_TIMEOUT_SECONDS
+
+
+@dataclass(frozen=True, slots=True)
+class _Reply:
+    status: int
+    body: Any
+
+
+class NemoClient:
+    """Async client of the NemoVideo agent API."""
+
+    def __init__(
+        self,
+        http: httpx.AsyncClient,
+        *,
+        api_url: str,
+        web_url: str,
+        attribution: Attribution,
+        auth: Authenticator,
+        retry: RetryPolicy | None = None,
+        max_upload_bytes: int = MAX_UPLOAD_BYTES,
+    ) -> None:
+        self._http = http
+        self._api = api_url.rstrip("/")
+        self._web = web_url.rstrip("/")
+        self._attribution = attribution
+        self._auth = auth
+        self._retry = retry or RetryPolicy()
+        self._max_upload_bytes = max_upload_bytes
+        auth.bind(self.anonymous_token)
+
+    # -- auth ---------------------------------------------------------------------------
+
+    async def anonymous_token(self, client_id: str) -> BackendIdentity:
+        """``POST /api/auth/anonymous-token`` with ``X-Client-Id`` (§3.1)."""
+        try:
+            reply = await self._send(
+                "POST",
+                "/api/auth/anonymous-token",
+                authenticated=False,
+                headers={"X-Client-Id": client_id},
+            )
+        except BackendError as error:
+            if error.http_status == 400 and error.code is None:
+                raise ClientIdRejectedError(http_status=400) from None
+            raise
+        data = _data(reply, AnonymousTokenData)
+        expires = data.expires_at or datetime.now(UTC) + timedelta(days=7)
+        return BackendIdentity(
+            client_id=client_id, token=data.token, token_expires_at=expires, user_id=data.user_id
+        )
+
+    async def identity(self) -> BackendIdentity | None:
+        """The stored backend identity (its ``user_id`` makes the register/bind link)."""
+        return await self._auth.identity()
+
+    # -- sessions -----------------------------------------------------------------------
+
+    async def create_session(
+        self, language: str = "en", task_name: str = "project"
+    ) -> BackendSession:
+        """``POST /api/tasks/me/with-session/nemo_agent`` (§3.2)."""
+        reply = await self._send(
+            "POST",
+            "/api/tasks/me/with-session/nemo_agent",
+            json={"task_name": task_name, "language": language},
+        )
+        data = _data(reply, SessionData)
+        return BackendSession(
+            task_id=data.task_id, session_id=data.session_id, user_id=data.user_id
+        )
+
+    async def claim_token(self, task_id: str, session_id: str) -> str:
+        """``POST /api/auth/claim-token`` (§3.3): a browser-only token for the project link."""
+        reply = await self._send(
+            "POST", "/api/auth/claim-token", json={"task_id": task_id, "session_id": session_id}
+        )
+        return _data(reply, ClaimTokenData).claim_token
+
+    def project_link(self, claim_token: str) -> str:
+        """The v1.9 project link (§7); it carries only the claim token, never our token."""
+        return str(httpx.URL(f"{self._web}/workspace/claim", params={"ct": claim_token}))
+
+    def register_link(self, anonymous_user_id: str) -> str:
+        """Registration link binding an anonymous account (§7)."""
+        return str(httpx.URL(f"{self._web}/register", params={"bind": anonymous_user_id}))
+
+    # -- chat ---------------------------------------------------------------------------
+
+    @asynccontextmanager
+    async def chat(self, session_id: str, text: str) -> AsyncIterator[AsyncIterator[AgentEvent]]:
+        """``POST /run_sse`` (§3.4, §4): yields the turn's events until the server closes.
+
+        Errors before the stream starts are mapped like any call (1001 renews and repeats:
+        the backend never saw the message). After it starts, a broken connection raises
+        :class:`StreamInterruptedError` and the message is **not** re-sent.
+        """
+        body = {
+            "app_name": "nemo_agent",
+            "user_id": "me",
+            "session_id": session_id,
+            "new_message": {"parts": [{"text": text}]},
+        }
+        chat_timeout = httpx.Timeout(30.0, read=self._retry.chat_read_timeout)
+        async with self._open_stream(
+            "POST",
+            "/run_sse",
+            json=body,
+            http_timeout=chat_timeout,
+            headers={"Accept": "text/event-stream"},
+        ) as response:
+            yield self._agent_events(response)
+
+    async def _agent_events(self, response: httpx.Response) -> AsyncIterator[AgentEvent]:
+        decoder = SSEDecoder()
+        parser = AgentEventParser()
+        deadline = asyncio.get_running_loop().time() + self._retry.chat_ceiling
+        try:
+            async for chunk in response.aiter_text():
+                for message in decoder.feed(chunk):
+                    for event in parser.parse(message):
+                        yield event
+                if asyncio.get_running_loop().time() > deadline:
+                    raise StreamInterruptedError("The reply took longer than 15 minutes")
+        except httpx.TimeoutException:
+            raise StreamInterruptedError("The reply stream went silent") from None
+        except (httpx.TransportError, httpx.StreamError):
+            raise StreamInterruptedError() from None
+        decoder.close()
+
+    # -- uploads ------------------------------------------------------------------------
+
+    async def upload(self, session_id: str, source: UploadSource) -> list[UploadedFile]:
+        """Multipart upload (§3.5), streamed from ``source`` with the size checked en route."""
+        if source.size is not None and source.size > self._max_upload_bytes:
+            raise FileTooLargeError(f"{source.filename} is over the size limit")
+
+        def body() -> MultipartStream:
+            return MultipartStream("files", source, max_bytes=self._max_upload_bytes)
+
+        reply = await self._send(
+            "POST",
+            f"/api/upload-video/nemo_agent/me/{session_id}",
+            body=body,
+            http_timeout=httpx.Timeout(30.0, read=600.0, write=600.0),
+        )
+        return _uploaded(reply)
+
+    async def upload_urls(self, session_id: str, urls: list[str]) -> list[UploadedFile]:
+        """URL upload (§3.5): the backend fetches the files itself."""
+        reply = await self._send(
+            "POST",
+            f"/api/upload-video/nemo_agent/me/{session_id}",
+            json={"urls": urls, "source_type": "url"},
+            http_timeout=httpx.Timeout(30.0, read=600.0),
+        )
+        return _uploaded(reply)
+
+    # -- credits and state --------------------------------------------------------------
+
+    async def credits(self) -> Credits:
+        """``GET /api/credits/balance/simple`` (§3.6)."""
+        data = _data(
+            await self._send("GET", "/api/credits/balance/simple", idempotent=True), CreditsData
+        )
+        total = data.total if data.total is not None else data.available + data.frozen
+        return Credits(available=data.available, frozen=data.frozen, total=total)
+
+    async def state(self, session_id: str) -> SessionState:
+        """``GET /api/state/nemo_agent/me/{session_id}/latest`` (§3.7)."""
+        reply = await self._send(
+            "GET", f"/api/state/nemo_agent/me/{session_id}/latest", idempotent=True
+        )
+        data = reply.body.get("data") if isinstance(reply.body, dict) else None
+        state = data.get("state") if isinstance(data, dict) else None
+        if not isinstance(state, dict):
+            state = {}
+        draft = state.get("draft")
+        infos = state.get("video_infos")
+        return SessionState(
+            draft=draft if isinstance(draft, dict) else {},
+            video_infos=tuple(i for i in infos if isinstance(i, dict))
+            if isinstance(infos, list)
+            else (),
+            raw=state,
+        )
+
+    # -- renders ------------------------------------------------------------------------
+
+    @staticmethod
+    def new_render_id() -> str:
+        """A fresh client-chosen render id (§3.8: ``render_<uuid>``)."""
+        return f"render_{uuid.uuid4().hex}"
+
+    async def submit_render(
+        self,
+        render_id: str,
+        session_id: str,
+        draft: Mapping[str, Any],
+        output: Mapping[str, Any] | None = None,
+    ) -> RenderStatus:
+        """``POST /api/render/proxy/lambda`` (§3.8). Not retried: a repeat would be a duplicate."""
+        body = {
+            "id": render_id,
+            "sessionId": session_id,
+            "draft": dict(draft),
+            "output": dict(output or {"format": "mp4", "quality": "high"}),
+        }
+        reply = await self._send("POST", "/api/render/proxy/lambda", json=body)
+        return parse_render_status(reply.body, render_id, default_stage="pending")
+
+    async def render_status(self, render_id: str) -> RenderStatus:
+        """``GET /api/render/proxy/lambda/{id}`` (§3.9), either documented shape."""
+        reply = await self._send("GET", f"/api/render/proxy/lambda/{render_id}", idempotent=True)
+        return parse_render_status(reply.body, render_id)
+
+    async def cancel_render(self, render_id: str) -> None:
+        """``POST /api/render/proxy/lambda/{id}/cancel`` (§3.10)."""
+        await self._send("POST", f"/api/render/proxy/lambda/{render_id}/cancel", idempotent=True)
+
+    async def download_render(self, render_id: str, destination: Path) -> int:
+        """``GET /api/render/proxy/{id}/download`` (§3.11) streamed into ``destination``.
+
+        Returns the number of bytes written. Follows redirects; a JSON reply that names a URL
+        (the CLI gateway's behaviour) is followed once.
+        """
+        download_timeout = httpx.Timeout(30.0, read=300.0)
+        async with self._open_stream(
+            "GET",
+            f"/api/render/proxy/{render_id}/download",
+            http_timeout=download_timeout,
+            follow_redirects=True,
+        ) as response:
+            if "json" in response.headers.get("content-type", ""):
+                await response.aread()
+                status = parse_render_status(response.json(), render_id)
+                if not status.output_url:
+                    raise ProtocolError("The download reply named no file")
+                async with self._http.stream(
+                    "GET", status.output_url, timeout=download_timeout
+                ) as linked:
+                    return await _save(linked, destination)
+            return await _save(response, destination)
+
+    # -- plumbing -----------------------------------------------------------------------
+
+    async def _headers(self, authenticated: bool) -> dict[str, str]:
+        headers = self._attribution.headers()
+        if authenticated:
+            headers["Authorization"] = f"Bearer {await self._auth.token()}"
+        return headers
+
+    async def _send(
+        self,
+        method: str,
+        path: str,
+        *,
+        json: Any = None,
+        body: Callable[[], MultipartStream] | None = None,
+        headers: Mapping[str, str] | None = None,
+        authenticated: bool = True,
+        idempotent: bool = False,
+        http_timeout: httpx.Timeout | None = None,
+    ) -> _Reply:
+        """One logical call, applying the 1001 / 429 / transient rules of the module docstring."""
+
+        async def attempt() -> _Reply:
+            return await self._once(
+                method,
+                path,
+                json=json,
+                body=body,
+                headers=headers,
+                authenticated=authenticated,
+                http_timeout=http_timeout,
+            )
+
+        call = self._transient_retrying(attempt) if idempotent else attempt
+        return await self._with_auth_and_rate_limit(call, authenticated=authenticated)
+
+    async def _with_auth_and_rate_limit(
+        self, call: Callable[[], Awaitable[_Reply]], *, authenticated: bool
+    ) -> _Reply:
+        renewed = waited = False
+        while True:
+            token = await self._auth.token() if authenticated else None
+            try:
+                return await call()
+            except AuthError:
+                if not authenticated or renewed or token is None:
+                    raise
+                renewed = True
+                log.info("NemoVideo token rejected; renewing once")
+                await self._auth.renew(token)
+            except RateLimitedError as error:
+                if waited:
+                    raise
+                waited = True
+                wait = (
+                    error.retry_after
+                    if error.retry_after is not None
+                    else self._retry.rate_limit_wait
+                )
+                log.warning("NemoVideo rate limit; waiting %.0f s before one retry", wait)
+                await asyncio.sleep(wait)
+
+    def _transient_retrying(
+        self, call: Callable[[], Awaitable[_Reply]]
+    ) -> Callable[[], Awaitable[_Reply]]:
+        policy = self._retry
+
+        async def retrying() -> _Reply:
+            async for attempt in stamina.retry_context(
+                on=(ServerError, BackendUnavailableError),
+                attempts=policy.transient_attempts,
+                timeout=None,
+                wait_initial=policy.transient_wait_initial,
+                wait_max=policy.transient_wait_max,
+            ):
+                with attempt:
+                    return await call()
+            raise AssertionError("unreachable: stamina re-raises the last error")
+
+        return retrying
+
+    async def _once(
+        self,
+        method: str,
+        path: str,
+        *,
+        json: Any,
+        body: Callable[[], MultipartStream] | None,
+        headers: Mapping[str, str] | None,
+        authenticated: bool,
+        http_timeout: httpx.Timeout | None,
+    ) -> _Reply:
+        extra = dict(headers or {})
+        content: MultipartStream | None = None
+        if body is not None:
+            content = body()
+            extra.update(content.headers())
+        response = await self._transmit(
+            method,
+            path,
+            json=json,
+            content=content,
+            headers=extra,
+            authenticated=authenticated,
+            http_timeout=http_timeout,
+        )
+        decoded = _decode(response)
+        self._raise_for(method, path, response, decoded)
+        return _Reply(response.status_code, decoded)
+
+    @asynccontextmanager
+    async def _open_stream(
+        self,
+        method: str,
+        path: str,
+        *,
+        http_timeout: httpx.Timeout,
+        json: Any = None,
+        headers: Mapping[str, str] | None = None,
+        follow_redirects: bool = False,
+    ) -> AsyncIterator[httpx.Response]:
+        """Open a streamed response, applying the auth/rate-limit rules before it starts."""
+        opened: list[httpx.Response] = []
+
+        async def start() -> _Reply:
+            response = await self._transmit(
+                method,
+                path,
+                json=json,
+                headers=headers,
+                authenticated=True,
+                http_timeout=http_timeout,
+                stream=True,
+                follow_redirects=follow_redirects,
+            )
+            # A JSON answer to the chat call is an error envelope, whatever its status line.
+            is_envelope = path == "/run_sse" and "json" in response.headers.get("content-type", "")
+            if response.status_code >= 300 or is_envelope:
+                try:
+                    await response.aread()
+                except httpx.TransportError:
+                    raise BackendUnavailableError("NemoVideo closed the connection") from None
+                finally:
+                    await response.aclose()
+                decoded = _decode(response)
+                self._raise_for(method, path, response, decoded)
+                raise ProtocolError("NemoVideo answered a stream request with JSON")
+            opened.append(response)
+            return _Reply(response.status_code, None)
+
+        await self._with_auth_and_rate_limit(start, authenticated=True)
+        response = opened[-1]
+        try:
+            yield response
+        finally:
+            await response.aclose()
+
+    async def _transmit(
+        self,
+        method: str,
+        path: str,
+        *,
+        json: Any = None,
+        content: MultipartStream | None = None,
+        headers: Mapping[str, str] | None,
+        authenticated: bool,
+        http_timeout: httpx.Timeout | None,
+        stream: bool = False,
+        follow_redirects: bool = False,
+    ) -> httpx.Response:
+        """Send one request; network faults become :class:`BackendUnavailableError`."""
+        request_headers = await self._headers(authenticated)
+        request_headers.update(headers or {})
+        request = self._http.build_request(
+            method,
+            self._api + path,
+            json=json,
+            content=content,
+            headers=request_headers,
+            timeout=http_timeout if http_timeout is not None else httpx.USE_CLIENT_DEFAULT,
+        )
+        try:
+            return await self._http.send(request, stream=stream, follow_redirects=follow_redirects)
+        except httpx.TimeoutException:
+            raise BackendUnavailableError("NemoVideo did not answer in time") from None
+        except httpx.TransportError as fault:
+            raise BackendUnavailableError(
+                f"NemoVideo could not be reached ({type(fault).__name__})"
+            ) from None
+
+    @staticmethod
+    def _raise_for(method: str, path: str, response: httpx.Response, decoded: Any) -> None:
+        error = error_for(response.status_code, decoded, retry_after=_retry_after(response))
+        if error is not None:
+            log.warning("NemoVideo %s %s failed: %s", method, _route(path), error)
+            raise error
+
+
+def _decode(response: httpx.Response) -> Any:
+    if not response.content:
+        return None
+    try:
+        return response.json()
+    except ValueError:
+        return None
+
+
+def _retry_after(response: httpx.Response) -> float | None:
+    value = response.headers.get("retry-after")
+    if value is None:
+        return None
+    try:
+        return max(0.0, min(float(value), 300.0))
+    except ValueError:
+        return None
+
+
+def _route(path: str) -> str:
+    """The path for logs: session and render ids are not secrets, but keep lines short."""
+    return path if len(path) <= 80 else path[:77] + "..."
+
+
+def _data(reply: _Reply, model: type[_Model]) -> _Model:
+    body = reply.body
+    data = body.get("data") if isinstance(body, dict) else None
+    if not isinstance(data, dict):
+        raise ProtocolError("NemoVideo reply had no data object")
+    try:
+        return model.model_validate(data)
+    except ValidationError:
+        raise ProtocolError(f"NemoVideo reply did not match {model.__name__}") from None
+
+
+def _uploaded(reply: _Reply) -> list[UploadedFile]:
+    data = _data(reply, UploadData)
+    return [
+        UploadedFile(
+            filename=f.filename, file_type=f.file_type, cdn_url=f.cdn_url, duration=f.duration
+        )
+        for f in data.files
+    ]
+
+
+async def _save(response: httpx.Response, destination: Path) -> int:
+    if response.status_code >= 300:
+        await response.aread()
+        error = error_for(response.status_code, _decode(response))
+        raise error or ProtocolError("Download failed")
+    written = 0
+    handle = await asyncio.to_thread(destination.open, "wb")
+    try:
+        async for chunk in response.aiter_bytes(1 << 20):
+            await asyncio.to_thread(handle.write, chunk)
+            written += len(chunk)
+    except httpx.TransportError:
+        raise BackendUnavailableError("The download was interrupted") from None
+    finally:
+        await asyncio.to_thread(handle.close)
+    return written

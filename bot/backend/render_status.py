@@ -1,0 +1,105 @@
+"""Reading a render status in either documented shape (contract §3.8, §3.9, open question 1).
+
+Shape A: ``{"taskId", "status", "progress", "output": {"url"}}`` at the top level.
+Shape B: ``{"success": true, "data": {"id", "status", "progress", "outputUrl"}}``.
+Both, a superset of both, and stray variants (``data.output.url``, ``data.url``,
+``cancelled``/``canceled``, ``done``/``success``) are read; an unknown status word is treated
+as still processing and logged, so a renamed stage never ends a render early.
+"""
+
+from __future__ import annotations
+
+import logging
+from typing import Any
+
+from bot.backend.errors import ProtocolError
+from bot.core.backend_results import RenderStage, RenderStatus
+
+log = logging.getLogger(__name__)
+
+_STAGES: dict[str, RenderStage] = {
+    "pending": RenderStage.PENDING,
+    "queued": RenderStage.PENDING,
+    "submitted": RenderStage.PENDING,
+    "processing": RenderStage.PROCESSING,
+    "rendering": RenderStage.PROCESSING,
+    "running": RenderStage.PROCESSING,
+    "in_progress": RenderStage.PROCESSING,
+    "completed": RenderStage.COMPLETED,
+    "complete": RenderStage.COMPLETED,
+    "done": RenderStage.COMPLETED,
+    "success": RenderStage.COMPLETED,
+    "succeeded": RenderStage.COMPLETED,
+    "failed": RenderStage.FAILED,
+    "failure": RenderStage.FAILED,
+    "error": RenderStage.FAILED,
+    "cancelled": RenderStage.CANCELLED,
+    "canceled": RenderStage.CANCELLED,
+}
+
+
+def parse_render_status(
+    body: Any, render_id: str, *, default_stage: str | None = None
+) -> RenderStatus:
+    """Interpret a render reply; ``default_stage`` applies when no status is present."""
+    if not isinstance(body, dict):
+        raise ProtocolError("Render status reply was not a JSON object")
+    data = body.get("data")
+    layers: tuple[dict[str, Any], ...] = (data, body) if isinstance(data, dict) else (body,)
+    raw_status = _first(layers, "status", "state")
+    if raw_status is None:
+        raw_status = default_stage
+    if not isinstance(raw_status, str):
+        raise ProtocolError("Render status reply had no status")
+    stage = _STAGES.get(raw_status.strip().lower())
+    if stage is None:
+        log.warning(
+            "unknown render status %r for %s; treating as processing", raw_status[:40], render_id
+        )
+        stage = RenderStage.PROCESSING
+    url = _output_url(layers)
+    if stage is RenderStage.COMPLETED and not url:
+        raise ProtocolError("Render completed without an output URL")
+    error = _first(layers, "error", "message", "errorMessage")
+    return RenderStatus(
+        render_id=render_id,
+        stage=stage,
+        progress=_progress(_first(layers, "progress"), stage),
+        output_url=url,
+        error=str(error)[:300] if stage is RenderStage.FAILED and error else None,
+    )
+
+
+def _first(layers: tuple[dict[str, Any], ...], *keys: str) -> Any:
+    for layer in layers:
+        for key in keys:
+            value = layer.get(key)
+            if value is not None and value != "":
+                return value
+    return None
+
+
+def _output_url(layers: tuple[dict[str, Any], ...]) -> str | None:
+    for layer in layers:
+        for key in ("outputUrl", "output_url", "url", "downloadUrl"):
+            value = layer.get(key)
+            if isinstance(value, str) and value.startswith(("http://", "https://")):
+                return value
+        output = layer.get("output")
+        if isinstance(output, dict):
+            value = output.get("url")
+            if isinstance(value, str) and value.startswith(("http://", "https://")):
+                return value
+    return None
+
+
+def _progress(value: Any, stage: RenderStage) -> int:
+    if stage is RenderStage.COMPLETED:
+        return 100
+    try:
+        number = float(value)
+    except (TypeError, ValueError):
+        return 0
+    if 0 < number <= 1 and not float(number).is_integer():
+        number *= 100  # a fraction rather than a percentage
+    return max(0, min(100, round(number)))
