@@ -68,10 +68,15 @@ class SSEDecoder:
 
     def close(self) -> list[SSEMessage]:
         """End of stream: a final message without its blank line is dropped, per the spec."""
+        messages: list[SSEMessage] = []
+        if self._pending.endswith("\r"):  # a lone CR held back in case an LF followed
+            message = self._line(self._pending[:-1])
+            if message is not None:
+                messages.append(message)
         self._pending = ""
         self._data.clear()
         self._event = None
-        return []
+        return messages
 
     def _line(self, line: str) -> SSEMessage | None:
         if line == "":
