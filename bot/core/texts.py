@@ -1,0 +1,263 @@
+# ruff: noqa: RUF001 - Chinese texts use full-width punctuation on purpose.
+"""User-facing texts in English and 简体中文.
+
+:func:`text` picks the catalogue by language code: every code starting with ``zh``
+(``zh``, ``zh-CN``, ``zh-TW``, ``zh_Hans``) is Chinese, everything else, including an empty or
+unknown code, is English. Texts are ``str.format`` templates; both catalogues have the same
+keys and the same ``{placeholders}`` (a test holds them to it). An unknown key or a missing
+placeholder raises ``KeyError``: that is a programming error, not something a user can cause.
+
+Slash commands and the words the intent router understands appear in the texts literally
+(``/export``, "export"/“导出”), so a user can copy them.
+"""
+
+from __future__ import annotations
+
+from string import Formatter
+from typing import Final
+
+from bot.core.media import ACCEPTED_FORMATS, DEFAULT_MAX_BYTES, MediaCheck, MediaKind, Rejection
+
+_EN: Final[dict[str, str]] = {
+    # --- conversation flow -------------------------------------------------------------
+    "ready": (
+        "🎵 Got your track **{filename}**. Tell me what kind of video you want "
+        '(e.g. "neon city at night, cut to the beat").'
+    ),
+    "still_working": "⏳ Still working…",
+    "queued": "🕒 Got it, I'll get to that after the current reply ({position} waiting).",
+    "nothing_changed": "I finished, but nothing visible changed on the timeline.",
+    "what_changed_header": "What changed:",
+    "reply_truncated": "⚠️ Part of the reply was too long for Discord and was cut.",
+    "upload_hint": (
+        "📎 Attach your file to a message in this thread and I'll add it. Accepted: {accepted}."
+    ),
+    "uploaded": "📎 Added **{filename}** ({kind}).",
+    # --- credits and export ------------------------------------------------------------
+    "credits_balance": "💳 Credits: {available} available ({frozen} reserved by running work).",
+    "out_of_credits_anonymous": (
+        "💳 You're out of credits. Register (free) to get more and keep this project: "
+        "{register_url}"
+    ),
+    "out_of_credits_registered": "💳 You're out of credits. Top up here: {billing_url}",
+    "export_nothing": (
+        "There's nothing to export yet: the timeline is empty. Describe the video you want first."
+    ),
+    "export_started": "🎬 Rendering your video… I'll post the MP4 here when it's done.",
+    "export_ready": "✅ Your video is ready: {url}\nOpen the project: {project_url}",
+    "export_failed": "❌ The render failed twice. Please try `/export` again later.",
+    "export_refused_plan": (
+        "🔒 Export needs a registered NemoVideo account. Register here, then try again: "
+        "{register_url}"
+    ),
+    # --- failures ------------------------------------------------------------------------
+    "session_lost": (
+        "⚠️ The video session expired on NemoVideo's side, so the old timeline is gone. "
+        "I started a fresh one{reupload}."
+    ),
+    "session_lost_reupload": " and re-uploaded your track",
+    "backend_unavailable": "⚠️ NemoVideo isn't responding right now. Please try again in a minute.",
+    "rate_limited": "⏳ NemoVideo is rate-limiting us. I'll retry in {seconds} seconds.",
+    "backend_error": "⚠️ NemoVideo reported a problem with that request. Please try again.",
+    "stream_dropped": (
+        "⚠️ The connection dropped mid-reply. I won't send your message twice; "
+        "checking whether the edit went through…"
+    ),
+    "stream_recovered": "✅ The edit went through after all.",
+    "stream_failed": (
+        "❌ I couldn't confirm that the edit went through. Send your message again to retry."
+    ),
+    "timed_out": "⌛ That took too long and was stopped. Send your message again to retry.",
+    "busy_timeline_unknown": "I couldn't read the timeline just now. Try `/status` in a moment.",
+    # --- upload rejections --------------------------------------------------------------
+    "upload_empty": "⚠️ **{filename}** is empty.",
+    "upload_too_large": (
+        "⚠️ **{filename}** is too large (the limit is {limit_mb} MB). "
+        "Try compressing it or trimming it."
+    ),
+    "upload_unsupported": (
+        "⚠️ I can't use **{filename}**: .{extension} files aren't supported. Accepted: {accepted}."
+    ),
+    "upload_spoofed": (
+        "⚠️ **{filename}** doesn't look like a real {claimed} file. "
+        "Please export it again from your app. Accepted: {accepted}."
+    ),
+    "upload_failed": "⚠️ Uploading **{filename}** failed. Please try again.",
+    # --- building blocks ---------------------------------------------------------------
+    "accepted_audio": "audio {formats}",
+    "accepted_video": "video {formats}",
+    "accepted_image": "image {formats}",
+    "kind_audio": "audio",
+    "kind_video": "video",
+    "kind_image": "image",
+    "list_separator": "; ",
+    "unknown_format": "media",
+    # --- timeline summary (timeline.py) ------------------------------------------------
+    "timeline_header_one": "Timeline (1 track):",
+    "timeline_header_many": "Timeline ({count} tracks):",
+    "timeline_empty": "Timeline (0 tracks): nothing on it yet.",
+    "track_video": "Video",
+    "track_bgm": "BGM",
+    "track_title": "Title",
+    "track_other": "Track",
+    "track_labelled": "{kind}: {label}",
+    "with_details": "{head} ({details})",
+    "track_more_labels": "+{count} more",
+    "seconds": "{value}s",
+    "details_separator": ", ",
+    "quoted": '"{text}"',
+    # --- timeline diff (timeline.py) ---------------------------------------------------
+    "diff_added": "Added {track}: {summary}",
+    "diff_removed": "Removed {track}: {summary}",
+    "diff_title_text": "{track} text: {old} → {new}",
+    "diff_label": "{track}: {old} → {new}",
+    "diff_volume": "{track} volume: {old} → {new}",
+    "diff_duration": "{track} length: {old} → {new}",
+    "diff_moved": "{track} moved: {old} → {new}",
+    "diff_segments": "{track} clips: {old} → {new}",
+    "diff_total_duration": "Total length: {old} → {new}",
+    "diff_track_name": "{kind} track",
+    "diff_track_name_numbered": "{kind} track {number}",
+    "diff_track_other": "Track",
+    "diff_track_other_numbered": "Track {number}",
+    "diff_none": "(none)",
+}
+
+_ZH: Final[dict[str, str]] = {
+    "ready": (
+        "🎵 收到你的曲子 **{filename}**。"
+        "说说你想要什么样的视频（例如：“夜晚的霓虹城市，踩点剪辑”）。"
+    ),
+    "still_working": "⏳ 还在处理中…",
+    "queued": "🕒 收到，当前回复完成后再处理这条（前面还有 {position} 条）。",
+    "nothing_changed": "处理完成，但时间线上没有可见的变化。",
+    "what_changed_header": "变化：",
+    "reply_truncated": "⚠️ 回复太长，超出 Discord 限制的部分已被截断。",
+    "upload_hint": "📎 在这个帖子里发一条带附件的消息，我就会添加它。支持：{accepted}。",
+    "uploaded": "📎 已添加 **{filename}**（{kind}）。",
+    "credits_balance": "💳 积分：可用 {available}（进行中的任务冻结 {frozen}）。",
+    "out_of_credits_anonymous": (
+        "💳 积分已用完。免费注册即可获得更多积分并保留这个项目：{register_url}"
+    ),
+    "out_of_credits_registered": "💳 积分已用完。请在这里充值：{billing_url}",
+    "export_nothing": "还没有可以导出的内容：时间线是空的。请先描述你想要的视频。",
+    "export_started": "🎬 正在渲染视频…完成后我会把 MP4 发到这里。",
+    "export_ready": "✅ 视频已完成：{url}\n打开项目：{project_url}",
+    "export_failed": "❌ 渲染连续失败两次。请稍后再试 `/export`。",
+    "export_refused_plan": "🔒 导出需要注册 NemoVideo 账号。请先注册再重试：{register_url}",
+    "session_lost": "⚠️ NemoVideo 那边的会话已过期，之前的时间线没有了。我已新建会话{reupload}。",
+    "session_lost_reupload": "并重新上传了你的曲子",
+    "backend_unavailable": "⚠️ NemoVideo 暂时没有响应，请过一分钟再试。",
+    "rate_limited": "⏳ NemoVideo 正在限流，我会在 {seconds} 秒后重试。",
+    "backend_error": "⚠️ NemoVideo 处理这条请求时出了问题，请再试一次。",
+    "stream_dropped": "⚠️ 回复中途连接断开了。我不会重复发送你的消息，正在确认修改是否已完成…",
+    "stream_recovered": "✅ 修改其实已经完成了。",
+    "stream_failed": "❌ 无法确认修改是否完成。如需重试，请再发一次你的消息。",
+    "timed_out": "⌛ 处理时间过长，已停止。如需重试，请再发一次你的消息。",
+    "busy_timeline_unknown": "暂时读取不到时间线，请稍后试试 `/status`。",
+    "upload_empty": "⚠️ **{filename}** 是空文件。",
+    "upload_too_large": "⚠️ **{filename}** 太大了（上限 {limit_mb} MB）。请压缩或剪短后再试。",
+    "upload_unsupported": "⚠️ 无法使用 **{filename}**：不支持 .{extension} 文件。支持：{accepted}。",
+    "upload_spoofed": (
+        "⚠️ **{filename}** 看起来不是真正的 {claimed} 文件。请从你的软件重新导出。支持：{accepted}。"
+    ),
+    "upload_failed": "⚠️ 上传 **{filename}** 失败，请重试。",
+    "accepted_audio": "音频 {formats}",
+    "accepted_video": "视频 {formats}",
+    "accepted_image": "图片 {formats}",
+    "kind_audio": "音频",
+    "kind_video": "视频",
+    "kind_image": "图片",
+    "list_separator": "；",
+    "unknown_format": "媒体",
+    "timeline_header_one": "时间线（1 条轨道）：",
+    "timeline_header_many": "时间线（{count} 条轨道）：",
+    "timeline_empty": "时间线（0 条轨道）：还是空的。",
+    "track_video": "视频",
+    "track_bgm": "背景音乐",
+    "track_title": "标题",
+    "track_other": "轨道",
+    "track_labelled": "{kind}：{label}",
+    "with_details": "{head}（{details}）",
+    "track_more_labels": "另有 {count} 个",
+    "seconds": "{value}秒",
+    "details_separator": "，",
+    "quoted": "“{text}”",
+    "diff_added": "新增{track}：{summary}",
+    "diff_removed": "移除{track}：{summary}",
+    "diff_title_text": "{track}的文字：{old} → {new}",
+    "diff_label": "{track}：{old} → {new}",
+    "diff_volume": "{track}的音量：{old} → {new}",
+    "diff_duration": "{track}的时长：{old} → {new}",
+    "diff_moved": "{track}的位置：{old} → {new}",
+    "diff_segments": "{track}的片段数：{old} → {new}",
+    "diff_total_duration": "总时长：{old} → {new}",
+    "diff_track_name": "{kind}轨道",
+    "diff_track_name_numbered": "第 {number} 条{kind}轨道",
+    "diff_track_other": "轨道",
+    "diff_track_other_numbered": "第 {number} 条轨道",
+    "diff_none": "（无）",
+}
+
+CATALOGUES: Final[dict[str, dict[str, str]]] = {"en": _EN, "zh": _ZH}
+"""The catalogues by base language; exposed for the parity test."""
+
+
+def is_chinese(lang: str | None) -> bool:
+    """Whether ``lang`` selects the Chinese texts (any ``zh`` code)."""
+    return bool(lang) and str(lang).strip().lower().replace("_", "-").split("-")[0] == "zh"
+
+
+def base_language(lang: str | None) -> str:
+    """``"zh"`` or ``"en"``: the catalogue that ``lang`` selects."""
+    return "zh" if is_chinese(lang) else "en"
+
+
+def text(key: str, lang: str | None, **kwargs: object) -> str:
+    """The text for ``key`` in the language ``lang``, with ``kwargs`` filled in."""
+    return CATALOGUES[base_language(lang)][key].format(**kwargs)
+
+
+def placeholders(template: str) -> frozenset[str]:
+    """The ``{names}`` a template uses; for the parity test and for callers that check."""
+    return frozenset(name for _, name, _, _ in Formatter().parse(template) if name)
+
+
+def accepted_formats(lang: str | None) -> str:
+    """The accepted formats as one line, e.g. ``audio MP3, WAV, M4A, AAC; video MP4, …``."""
+    groups = []
+    for kind in (MediaKind.AUDIO, MediaKind.VIDEO, MediaKind.IMAGE):
+        names = ", ".join(f.extension.upper() for f in ACCEPTED_FORMATS.values() if f.kind is kind)
+        groups.append(text(f"accepted_{kind.value}", lang, formats=names))
+    return text("list_separator", lang).join(groups)
+
+
+def media_kind_name(kind: MediaKind, lang: str | None) -> str:
+    """``audio`` / ``音频`` and so on."""
+    return text(f"kind_{kind.value}", lang)
+
+
+def rejection_text(check: MediaCheck, lang: str | None, *, max_bytes: int | None = None) -> str:
+    """The friendly message for a rejected file; ``max_bytes`` is the limit that applied.
+
+    Raises ``ValueError`` for a file that was accepted.
+    """
+    accepted = accepted_formats(lang)
+    name = check.filename
+    match check.reason:
+        case Rejection.EMPTY:
+            return text("upload_empty", lang, filename=name)
+        case Rejection.TOO_LARGE:
+            limit = max_bytes if max_bytes is not None else DEFAULT_MAX_BYTES
+            limit_mb = round(limit / (1024 * 1024))
+            return text("upload_too_large", lang, filename=name, limit_mb=limit_mb)
+        case Rejection.UNSUPPORTED_TYPE:
+            extension = check.extension or "?"
+            return text(
+                "upload_unsupported", lang, filename=name, extension=extension, accepted=accepted
+            )
+        case Rejection.SPOOFED:
+            claimed = check.extension.upper() if check.extension else text("unknown_format", lang)
+            return text("upload_spoofed", lang, filename=name, claimed=claimed, accepted=accepted)
+        case None:
+            raise ValueError("the file was accepted; there is nothing to reject")

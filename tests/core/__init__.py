@@ -1,0 +1,1 @@
+"""Tests of the pure core: table tests, no I/O."""
