@@ -4,6 +4,10 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from datetime import datetime
+from enum import StrEnum
+from typing import Generic, TypedDict, TypeVar
+
+_ItemT = TypeVar("_ItemT")
 
 
 @dataclass(frozen=True, slots=True)
@@ -17,3 +21,161 @@ class BackendIdentity:
     token: str | None = field(default=None, repr=False)
     token_expires_at: datetime | None = None
     user_id: str | None = None
+
+
+# --- What storage remembers -------------------------------------------------------------------
+# Statuses are ``StrEnum``s so their values are the strings stored in the database and shown in
+# logs; storage converts at its edge and never hands table rows to the other layers.
+
+
+class ThreadStatus(StrEnum):
+    """Where a track thread stands with its backend session."""
+
+    ACTIVE = "active"
+    SESSION_LOST = "session_lost"  # the backend forgot the session (1002); a new one is needed
+    ARCHIVED = "archived"
+
+
+class UploadStatus(StrEnum):
+    """What became of one Discord attachment on its way to the backend."""
+
+    PENDING = "pending"
+    UPLOADED = "uploaded"
+    REJECTED = "rejected"  # refused by our own checks (format, size, magic bytes)
+    FAILED = "failed"  # the backend or the transfer failed
+
+
+class ChatTurnStatus(StrEnum):
+    """The life of one Discord message sent (at most once) to the backend."""
+
+    QUEUED = "queued"
+    STREAMING = "streaming"
+    DONE = "done"
+    INTERRUPTED = "interrupted"  # the process stopped before the turn finished
+
+    @property
+    def is_in_flight(self) -> bool:
+        """Whether the turn was still waiting or running (lost if the process stops)."""
+        return self in (ChatTurnStatus.QUEUED, ChatTurnStatus.STREAMING)
+
+
+class ExportStatus(StrEnum):
+    """An export (render) job, from submission to the posted video.
+
+    ``completed`` means the backend has the video and nobody has posted it yet; ``posting`` is
+    claimed by one poster (``completed → posting`` is the exactly-once claim); ``posted``,
+    ``failed`` and ``cancelled`` are final.
+    """
+
+    SUBMITTED = "submitted"
+    PENDING = "pending"
+    PROCESSING = "processing"
+    COMPLETED = "completed"
+    FAILED = "failed"
+    POSTING = "posting"
+    POSTED = "posted"
+    CANCELLED = "cancelled"
+
+    @property
+    def is_finished(self) -> bool:
+        """Whether the job needs no more polling or posting."""
+        return self in _FINISHED_EXPORT_STATUSES
+
+
+_FINISHED_EXPORT_STATUSES = frozenset(
+    {ExportStatus.POSTED, ExportStatus.FAILED, ExportStatus.CANCELLED}
+)
+
+
+@dataclass(frozen=True, slots=True)
+class Recorded(Generic[_ItemT]):
+    """The result of an idempotent insert: the stored item and whether this call created it.
+
+    ``created`` is ``False`` when the key was already known (for a chat turn: the message was
+    already seen and must not be sent to the backend again).
+    """
+
+    item: _ItemT
+    created: bool
+
+
+@dataclass(frozen=True, slots=True)
+class TrackThread:
+    """A Discord thread that Beatthread owns, and the backend session behind it."""
+
+    thread_id: int
+    guild_id: int
+    parent_channel_id: int
+    owner_user_id: int
+    status: ThreadStatus
+    created_at: datetime
+    updated_at: datetime
+    task_id: str | None = None
+    session_id: str | None = None
+    title: str | None = None
+    language: str | None = None
+    timeline_snapshot: str | None = field(default=None, repr=False)  # opaque, can be large
+
+
+@dataclass(frozen=True, slots=True)
+class Upload:
+    """One Discord attachment and what happened to it."""
+
+    attachment_id: int
+    thread_id: int
+    filename: str
+    content_type: str | None
+    size_bytes: int
+    status: UploadStatus
+    created_at: datetime
+    updated_at: datetime
+    error_code: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class ChatTurn:
+    """One Discord message forwarded to the backend (keyed by the message id)."""
+
+    message_id: int
+    thread_id: int
+    author_id: int
+    status: ChatTurnStatus
+    created_at: datetime
+    updated_at: datetime
+
+
+@dataclass(frozen=True, slots=True)
+class ExportJob:
+    """A render job with a client-chosen id, polled until its video is posted once."""
+
+    render_id: str
+    thread_id: int
+    requester_id: int
+    status: ExportStatus
+    next_poll_at: datetime
+    created_at: datetime
+    updated_at: datetime
+    progress: int = 0
+    attempts: int = 0
+    output_url: str | None = None
+    error: str | None = None
+    lease_owner: str | None = None
+    lease_expires_at: datetime | None = None
+    status_message_id: int | None = None
+    posted_message_id: int | None = None
+    posted_at: datetime | None = None
+
+
+class ExportJobChanges(TypedDict, total=False):
+    """Fields an export-job update may set alongside (or instead of) a status change."""
+
+    progress: int
+    attempts: int
+    output_url: str | None
+    error: str | None
+    next_poll_at: datetime
+    lease_owner: str | None
+    lease_expires_at: datetime | None
+    status_message_id: int | None
+    posted_message_id: int | None
+    posted_at: datetime | None

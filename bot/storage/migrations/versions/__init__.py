@@ -1,0 +1,1 @@
+"""Migration scripts, one per schema revision, named ``YYYY_MM_DD_NNNN_slug.py``."""

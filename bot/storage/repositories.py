@@ -1,0 +1,621 @@
+"""Repositories: the queries, over a session someone else opened and will commit.
+
+Each repository implements one store Protocol from :mod:`bot.core.ports` and returns the frozen
+dataclasses of :mod:`bot.core.models`; table rows never leave this module. Every write that can
+race with another task or process is one atomic statement whose ``WHERE`` clause re-checks the
+condition (idempotent ``INSERT … ON CONFLICT DO NOTHING``, compare-and-set ``UPDATE``), and its
+row count says who won.
+
+The statements are SQLAlchemy Core over the mapped tables: rows are read straight into the
+dataclasses, so there is no identity map to go stale after a bulk ``UPDATE`` and no ORM
+bookkeeping on the hot paths (the thread lookup, the start-up load of export jobs).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Collection, Iterable
+from datetime import datetime, timedelta
+from typing import Any, TypeVar, Unpack, cast
+
+from sqlalchemy import ColumnElement, CursorResult, Row, Table, and_, or_, select, update
+from sqlalchemy.dialects import postgresql, sqlite
+from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy.sql.dml import Insert, Update
+
+from bot.core.models import (
+    BackendIdentity,
+    ChatTurn,
+    ChatTurnStatus,
+    ExportJob,
+    ExportJobChanges,
+    ExportStatus,
+    Recorded,
+    ThreadStatus,
+    TrackThread,
+    Upload,
+    UploadStatus,
+)
+from bot.storage.tables import (
+    IDENTITY_SLOT,
+    BackendIdentityRow,
+    ChatTurnRow,
+    ExportJobRow,
+    TrackThreadRow,
+    UploadRow,
+)
+
+__all__ = [
+    "UNFINISHED_EXPORT_STATUSES",
+    "ChatTurnRepository",
+    "ExportJobRepository",
+    "IdentityRepository",
+    "ThreadRepository",
+    "UploadRepository",
+]
+
+_IDENTITY = cast(Table, BackendIdentityRow.__table__)
+_THREAD = cast(Table, TrackThreadRow.__table__)
+_UPLOAD = cast(Table, UploadRow.__table__)
+_TURN = cast(Table, ChatTurnRow.__table__)
+_JOB = cast(Table, ExportJobRow.__table__)
+
+UNFINISHED_EXPORT_STATUSES: tuple[ExportStatus, ...] = tuple(
+    status for status in ExportStatus if not status.is_finished
+)
+_IN_FLIGHT_TURNS: tuple[ChatTurnStatus, ...] = tuple(
+    status for status in ChatTurnStatus if status.is_in_flight
+)
+_EXPORT_FIELDS = frozenset(ExportJobChanges.__annotations__)
+# Plain dict look-ups: calling an Enum class per row is measurably slow on 10,000 rows.
+_THREAD_STATUS = {status.value: status for status in ThreadStatus}
+_UPLOAD_STATUS = {status.value: status for status in UploadStatus}
+_TURN_STATUS = {status.value: status for status in ChatTurnStatus}
+_EXPORT_STATUS = {status.value: status for status in ExportStatus}
+
+_ItemT = TypeVar("_ItemT")
+
+
+def _insert(session: AsyncSession, table: Table) -> postgresql.Insert | sqlite.Insert:
+    """An ``INSERT`` that knows ``ON CONFLICT`` for the session's database."""
+    if session.get_bind().dialect.name == "postgresql":
+        return postgresql.insert(table)
+    return sqlite.insert(table)
+
+
+async def _rowcount(session: AsyncSession, statement: Insert | Update) -> int:
+    result = await session.execute(statement)
+    return cast(CursorResult[Any], result).rowcount
+
+
+def _statuses(value: str | Collection[str]) -> list[str]:
+    return [value] if isinstance(value, str) else list(value)
+
+
+def _stored(item: _ItemT | None, key: object) -> _ItemT:
+    # An INSERT … ON CONFLICT DO NOTHING just ran in this transaction: the row is there.
+    if item is None:
+        raise RuntimeError(f"row {key!r} vanished inside its own transaction")
+    return item
+
+
+def _thread(row: Row[Any]) -> TrackThread:
+    return TrackThread(
+        thread_id=row.thread_id,
+        guild_id=row.guild_id,
+        parent_channel_id=row.parent_channel_id,
+        owner_user_id=row.owner_user_id,
+        status=_THREAD_STATUS[row.status],
+        created_at=row.created_at,
+        updated_at=row.updated_at,
+        task_id=row.task_id,
+        session_id=row.session_id,
+        title=row.title,
+        language=row.language,
+        timeline_snapshot=row.timeline_snapshot,
+    )
+
+
+def _upload(row: Row[Any]) -> Upload:
+    return Upload(
+        attachment_id=row.attachment_id,
+        thread_id=row.thread_id,
+        filename=row.filename,
+        content_type=row.content_type,
+        size_bytes=row.size_bytes,
+        status=_UPLOAD_STATUS[row.status],
+        created_at=row.created_at,
+        updated_at=row.updated_at,
+        error_code=row.error_code,
+    )
+
+
+def _turn(row: Row[Any]) -> ChatTurn:
+    return ChatTurn(
+        message_id=row.message_id,
+        thread_id=row.thread_id,
+        author_id=row.author_id,
+        status=_TURN_STATUS[row.status],
+        created_at=row.created_at,
+        updated_at=row.updated_at,
+    )
+
+
+def _job(row: Row[Any]) -> ExportJob:
+    return ExportJob(
+        render_id=row.render_id,
+        thread_id=row.thread_id,
+        requester_id=row.requester_id,
+        status=_EXPORT_STATUS[row.status],
+        next_poll_at=row.next_poll_at,
+        created_at=row.created_at,
+        updated_at=row.updated_at,
+        progress=row.progress,
+        attempts=row.attempts,
+        output_url=row.output_url,
+        error=row.error,
+        lease_owner=row.lease_owner,
+        lease_expires_at=row.lease_expires_at,
+        status_message_id=row.status_message_id,
+        posted_message_id=row.posted_message_id,
+        posted_at=row.posted_at,
+    )
+
+
+class IdentityRepository:
+    """The single backend-identity row."""
+
+    def __init__(self, session: AsyncSession) -> None:
+        self._session = session
+
+    async def load(self) -> BackendIdentity | None:
+        """Return the stored identity, or ``None`` before the first start."""
+        result = await self._session.execute(
+            select(_IDENTITY).where(_IDENTITY.c.id == IDENTITY_SLOT)
+        )
+        row = result.first()
+        if row is None:
+            return None
+        return BackendIdentity(
+            client_id=row.client_id,
+            token=row.token,
+            token_expires_at=row.token_expires_at,
+            user_id=row.user_id,
+        )
+
+    async def save(self, identity: BackendIdentity, *, now: datetime) -> None:
+        """Insert or replace the identity (``created_at`` of the first save is kept)."""
+        values = {
+            "client_id": identity.client_id,
+            "token": identity.token,
+            "token_expires_at": identity.token_expires_at,
+            "user_id": identity.user_id,
+            "updated_at": now,
+        }
+        statement = (
+            _insert(self._session, _IDENTITY)
+            .values(id=IDENTITY_SLOT, created_at=now, **values)
+            .on_conflict_do_update(index_elements=[_IDENTITY.c.id], set_=values)
+        )
+        await self._session.execute(statement)
+
+
+class ThreadRepository:
+    """Track threads (implements :class:`bot.core.ports.ThreadStore`)."""
+
+    def __init__(self, session: AsyncSession) -> None:
+        self._session = session
+
+    async def add(
+        self,
+        *,
+        thread_id: int,
+        guild_id: int,
+        parent_channel_id: int,
+        owner_user_id: int,
+        now: datetime,
+        task_id: str | None = None,
+        session_id: str | None = None,
+        title: str | None = None,
+        language: str | None = None,
+    ) -> Recorded[TrackThread]:
+        """Record a new thread (status ``active``), or return the existing one unchanged."""
+        statement = (
+            _insert(self._session, _THREAD)
+            .values(
+                thread_id=thread_id,
+                guild_id=guild_id,
+                parent_channel_id=parent_channel_id,
+                owner_user_id=owner_user_id,
+                task_id=task_id,
+                session_id=session_id,
+                title=title,
+                language=language,
+                status=ThreadStatus.ACTIVE.value,
+                created_at=now,
+                updated_at=now,
+            )
+            .on_conflict_do_nothing(index_elements=[_THREAD.c.thread_id])
+        )
+        created = await _rowcount(self._session, statement) == 1
+        return Recorded(_stored(await self.get(thread_id), thread_id), created)
+
+    async def get(self, thread_id: int) -> TrackThread | None:
+        """Return the thread, or ``None`` when Beatthread does not own it."""
+        result = await self._session.execute(
+            select(_THREAD).where(_THREAD.c.thread_id == thread_id)
+        )
+        row = result.first()
+        return None if row is None else _thread(row)
+
+    async def set_session(
+        self, thread_id: int, *, task_id: str, session_id: str, now: datetime
+    ) -> bool:
+        """Attach a (new) backend session and mark the thread ``active``; ``False`` if unknown."""
+        return await self._update(
+            thread_id,
+            task_id=task_id,
+            session_id=session_id,
+            status=ThreadStatus.ACTIVE.value,
+            updated_at=now,
+        )
+
+    async def set_status(self, thread_id: int, status: ThreadStatus, *, now: datetime) -> bool:
+        """Change the thread's status; ``False`` if the thread is unknown."""
+        return await self._update(thread_id, status=status.value, updated_at=now)
+
+    async def save_timeline(self, thread_id: int, snapshot: str, *, now: datetime) -> bool:
+        """Remember the last timeline seen (for "what changed" diffs); ``False`` if unknown."""
+        return await self._update(thread_id, timeline_snapshot=snapshot, updated_at=now)
+
+    async def _update(self, thread_id: int, **values: object) -> bool:
+        statement = update(_THREAD).where(_THREAD.c.thread_id == thread_id).values(**values)
+        return await _rowcount(self._session, statement) == 1
+
+
+class UploadRepository:
+    """Uploads (implements :class:`bot.core.ports.UploadStore`)."""
+
+    def __init__(self, session: AsyncSession) -> None:
+        self._session = session
+
+    async def record(
+        self,
+        *,
+        attachment_id: int,
+        thread_id: int,
+        filename: str,
+        content_type: str | None,
+        size_bytes: int,
+        now: datetime,
+    ) -> Recorded[Upload]:
+        """Record the attachment as ``pending``, or return the existing record unchanged."""
+        statement = (
+            _insert(self._session, _UPLOAD)
+            .values(
+                attachment_id=attachment_id,
+                thread_id=thread_id,
+                filename=filename,
+                content_type=content_type,
+                size_bytes=size_bytes,
+                status=UploadStatus.PENDING.value,
+                created_at=now,
+                updated_at=now,
+            )
+            .on_conflict_do_nothing(index_elements=[_UPLOAD.c.attachment_id])
+        )
+        created = await _rowcount(self._session, statement) == 1
+        return Recorded(_stored(await self.get(attachment_id), attachment_id), created)
+
+    async def get(self, attachment_id: int) -> Upload | None:
+        """Return the upload, or ``None`` if the attachment was never recorded."""
+        result = await self._session.execute(
+            select(_UPLOAD).where(_UPLOAD.c.attachment_id == attachment_id)
+        )
+        row = result.first()
+        return None if row is None else _upload(row)
+
+    async def set_status(
+        self,
+        attachment_id: int,
+        status: UploadStatus,
+        *,
+        now: datetime,
+        error_code: str | None = None,
+    ) -> bool:
+        """Set the upload's status (and error code); ``False`` if unknown."""
+        statement = (
+            update(_UPLOAD)
+            .where(_UPLOAD.c.attachment_id == attachment_id)
+            .values(status=status.value, error_code=error_code, updated_at=now)
+        )
+        return await _rowcount(self._session, statement) == 1
+
+    async def list_for_thread(self, thread_id: int) -> list[Upload]:
+        """Return the thread's uploads, oldest first."""
+        result = await self._session.execute(
+            select(_UPLOAD)
+            .where(_UPLOAD.c.thread_id == thread_id)
+            .order_by(_UPLOAD.c.created_at, _UPLOAD.c.attachment_id)
+        )
+        return [_upload(row) for row in result]
+
+
+class ChatTurnRepository:
+    """Chat turns (implements :class:`bot.core.ports.ChatTurnStore`)."""
+
+    def __init__(self, session: AsyncSession) -> None:
+        self._session = session
+
+    async def record(
+        self,
+        *,
+        message_id: int,
+        thread_id: int,
+        author_id: int,
+        now: datetime,
+        status: ChatTurnStatus = ChatTurnStatus.QUEUED,
+    ) -> Recorded[ChatTurn]:
+        """Record the message as a turn; ``created`` is ``False`` if it was already seen."""
+        statement = (
+            _insert(self._session, _TURN)
+            .values(
+                message_id=message_id,
+                thread_id=thread_id,
+                author_id=author_id,
+                status=status.value,
+                created_at=now,
+                updated_at=now,
+            )
+            .on_conflict_do_nothing(index_elements=[_TURN.c.message_id])
+        )
+        created = await _rowcount(self._session, statement) == 1
+        return Recorded(_stored(await self.get(message_id), message_id), created)
+
+    async def get(self, message_id: int) -> ChatTurn | None:
+        """Return the turn, or ``None`` if the message was never recorded."""
+        result = await self._session.execute(select(_TURN).where(_TURN.c.message_id == message_id))
+        row = result.first()
+        return None if row is None else _turn(row)
+
+    async def transition(
+        self,
+        message_id: int,
+        from_status: ChatTurnStatus | Collection[ChatTurnStatus],
+        to_status: ChatTurnStatus,
+        *,
+        now: datetime,
+    ) -> bool:
+        """Move the turn to ``to_status`` only if it is in ``from_status``; report success."""
+        statement = (
+            update(_TURN)
+            .where(_TURN.c.message_id == message_id, _TURN.c.status.in_(_statuses(from_status)))
+            .values(status=to_status.value, updated_at=now)
+        )
+        return await _rowcount(self._session, statement) == 1
+
+    async def interrupt_in_flight(
+        self, *, now: datetime, guild_ids: Collection[int] | None = None
+    ) -> list[ChatTurn]:
+        """Mark queued and streaming turns ``interrupted`` (at start-up) and return them.
+
+        ``guild_ids`` limits this to threads in those guilds, for a process that owns only
+        some shards while others keep running.
+        """
+        in_flight = _TURN.c.status.in_(_IN_FLIGHT_TURNS)
+        query = select(_TURN.c.message_id).where(in_flight)
+        if guild_ids is not None:
+            query = query.where(
+                _TURN.c.thread_id.in_(
+                    select(_THREAD.c.thread_id).where(_THREAD.c.guild_id.in_(list(guild_ids)))
+                )
+            )
+        message_ids = list(await self._session.scalars(query))
+        if not message_ids:
+            return []
+        await _rowcount(
+            self._session,
+            update(_TURN)
+            .where(_TURN.c.message_id.in_(message_ids), in_flight)
+            .values(status=ChatTurnStatus.INTERRUPTED.value, updated_at=now),
+        )
+        result = await self._session.execute(
+            select(_TURN)
+            .where(
+                _TURN.c.message_id.in_(message_ids),
+                _TURN.c.status == ChatTurnStatus.INTERRUPTED.value,
+                _TURN.c.updated_at == now,
+            )
+            .order_by(_TURN.c.message_id)
+        )
+        return [_turn(row) for row in result]
+
+
+class ExportJobRepository:
+    """Export jobs (implements :class:`bot.core.ports.ExportJobStore`).
+
+    Claiming is two statements in the caller's transaction: a ``SELECT … FOR UPDATE SKIP
+    LOCKED`` picks due jobs nobody else is claiming (PostgreSQL; SQLite has no row locks and
+    the clause is left out), then an ``UPDATE`` that re-checks the lease takes them. The
+    re-check is what keeps two claimers apart on SQLite and after a lock wait on PostgreSQL.
+    """
+
+    def __init__(self, session: AsyncSession) -> None:
+        self._session = session
+
+    async def create(
+        self,
+        *,
+        render_id: str,
+        thread_id: int,
+        requester_id: int,
+        now: datetime,
+        status: ExportStatus = ExportStatus.SUBMITTED,
+        next_poll_at: datetime | None = None,
+        status_message_id: int | None = None,
+    ) -> Recorded[ExportJob]:
+        """Store a new job (first poll at ``next_poll_at``, default ``now``), or return it."""
+        statement = (
+            _insert(self._session, _JOB)
+            .values(
+                render_id=render_id,
+                thread_id=thread_id,
+                requester_id=requester_id,
+                status=status.value,
+                progress=0,
+                attempts=0,
+                next_poll_at=now if next_poll_at is None else next_poll_at,
+                status_message_id=status_message_id,
+                created_at=now,
+                updated_at=now,
+            )
+            .on_conflict_do_nothing(index_elements=[_JOB.c.render_id])
+        )
+        created = await _rowcount(self._session, statement) == 1
+        return Recorded(_stored(await self.get(render_id), render_id), created)
+
+    async def get(self, render_id: str) -> ExportJob | None:
+        """Return the job, or ``None`` if the render id is unknown."""
+        result = await self._session.execute(select(_JOB).where(_JOB.c.render_id == render_id))
+        row = result.first()
+        return None if row is None else _job(row)
+
+    async def load_unfinished(self, *, limit: int | None = None) -> list[ExportJob]:
+        """Return jobs not yet posted, failed or cancelled, by next poll time (start-up)."""
+        result = await self._session.execute(
+            select(_JOB)
+            .where(_JOB.c.status.in_(UNFINISHED_EXPORT_STATUSES))
+            .order_by(_JOB.c.next_poll_at, _JOB.c.render_id)
+            .limit(limit)
+        )
+        return [_job(row) for row in result]
+
+    async def claim_due(
+        self, *, owner: str, now: datetime, lease_for: timedelta, limit: int = 10
+    ) -> list[ExportJob]:
+        """Lease up to ``limit`` unfinished jobs due by ``now`` whose lease is free or expired.
+
+        No two callers (in any process) hold the same job's lease at the same time.
+        """
+        claimable = and_(
+            _JOB.c.status.in_(UNFINISHED_EXPORT_STATUSES),
+            _JOB.c.next_poll_at <= now,
+            or_(_JOB.c.lease_expires_at.is_(None), _JOB.c.lease_expires_at <= now),
+        )
+        picked = (
+            select(_JOB.c.render_id)
+            .where(claimable)
+            .order_by(_JOB.c.next_poll_at, _JOB.c.render_id)
+            .limit(limit)
+            .with_for_update(skip_locked=True)
+        )
+        render_ids = list(await self._session.scalars(picked))
+        if not render_ids:
+            return []
+        expires = now + lease_for
+        await _rowcount(
+            self._session,
+            update(_JOB)
+            .where(_JOB.c.render_id.in_(render_ids), claimable)
+            .values(lease_owner=owner, lease_expires_at=expires, updated_at=now),
+        )
+        result = await self._session.execute(
+            select(_JOB)
+            .where(
+                _JOB.c.render_id.in_(render_ids),
+                _JOB.c.lease_owner == owner,
+                _JOB.c.lease_expires_at == expires,
+            )
+            .order_by(_JOB.c.next_poll_at, _JOB.c.render_id)
+        )
+        return [_job(row) for row in result]
+
+    async def renew_lease(
+        self, render_id: str, *, owner: str, now: datetime, lease_for: timedelta
+    ) -> bool:
+        """Extend ``owner``'s lease; ``False`` if someone else has taken the job over."""
+        statement = (
+            update(_JOB)
+            .where(_JOB.c.render_id == render_id, _JOB.c.lease_owner == owner)
+            .values(lease_expires_at=now + lease_for, updated_at=now)
+        )
+        return await _rowcount(self._session, statement) == 1
+
+    async def release(
+        self,
+        render_id: str,
+        *,
+        owner: str,
+        now: datetime,
+        next_poll_at: datetime | None = None,
+    ) -> bool:
+        """Give the lease back (optionally rescheduling the next poll); ``False`` if not held."""
+        values: dict[str, object] = {
+            "lease_owner": None,
+            "lease_expires_at": None,
+            "updated_at": now,
+        }
+        if next_poll_at is not None:
+            values["next_poll_at"] = next_poll_at
+        statement = (
+            update(_JOB)
+            .where(_JOB.c.render_id == render_id, _JOB.c.lease_owner == owner)
+            .values(**values)
+        )
+        return await _rowcount(self._session, statement) == 1
+
+    async def release_all(self, *, owner: str, now: datetime) -> int:
+        """Give back every lease ``owner`` holds (at shutdown); return how many."""
+        statement = (
+            update(_JOB)
+            .where(_JOB.c.lease_owner == owner)
+            .values(lease_owner=None, lease_expires_at=None, updated_at=now)
+        )
+        return await _rowcount(self._session, statement)
+
+    async def transition(
+        self,
+        render_id: str,
+        from_status: ExportStatus | Collection[ExportStatus],
+        to_status: ExportStatus,
+        *,
+        now: datetime,
+        held_by: str | None = None,
+        **fields: Unpack[ExportJobChanges],
+    ) -> bool:
+        """Compare-and-set: move to ``to_status`` only if in ``from_status``; report the win.
+
+        With ``held_by``, the update also requires that caller to hold the lease. ``fields``
+        are set in the same statement.
+        """
+        conditions = [_JOB.c.status.in_(_statuses(from_status))]
+        return await self._update(
+            render_id, conditions, held_by, {**fields, "status": to_status.value}, now
+        )
+
+    async def update(
+        self,
+        render_id: str,
+        *,
+        now: datetime,
+        held_by: str | None = None,
+        **fields: Unpack[ExportJobChanges],
+    ) -> bool:
+        """Set ``fields`` without a status change (progress, next poll…); ``False`` if not."""
+        return await self._update(render_id, [], held_by, dict(fields), now)
+
+    async def _update(
+        self,
+        render_id: str,
+        conditions: Iterable[ColumnElement[bool]],
+        held_by: str | None,
+        values: dict[str, object],
+        now: datetime,
+    ) -> bool:
+        unknown = set(values) - _EXPORT_FIELDS - {"status"}
+        if unknown:
+            raise TypeError(f"not an export-job field: {', '.join(sorted(unknown))}")
+        where = [_JOB.c.render_id == render_id, *conditions]
+        if held_by is not None:
+            where.append(_JOB.c.lease_owner == held_by)
+        statement = update(_JOB).where(*where).values(**values, updated_at=now)
+        return await _rowcount(self._session, statement) == 1

@@ -1,0 +1,138 @@
+"""Engine factory and unit of work: pragmas, URL handling, commit and rollback."""
+
+from datetime import UTC, datetime, timedelta, timezone
+
+import pytest
+from sqlalchemy import text
+from sqlalchemy.exc import StatementError
+
+from bot.storage import create_engine, create_sessionmaker, normalize_url, unit_of_work
+from bot.storage.repositories import ThreadRepository
+
+NOW = datetime(2026, 11, 24, 12, 0, tzinfo=UTC)
+
+
+@pytest.mark.parametrize(
+    ("given", "driver", "database"),
+    [
+        ("sqlite:///data/beatthread.db", "sqlite+aiosqlite", "data/beatthread.db"),
+        ("sqlite+aiosqlite:////abs/bt.db", "sqlite+aiosqlite", "/abs/bt.db"),
+        ("postgres://u:p@db:5432/bt", "postgresql+asyncpg", "bt"),
+        ("postgresql://u:p@db/bt", "postgresql+asyncpg", "bt"),
+        ("postgresql+psycopg2://u:p@db/bt", "postgresql+asyncpg", "bt"),
+        ("postgresql+asyncpg://u:p@db/bt", "postgresql+asyncpg", "bt"),
+    ],
+)
+def test_urls_get_an_async_driver(given, driver, database):
+    """Operators paste whatever URL their host gives them; we pick the asyncio driver."""
+    url = normalize_url(given)
+    assert (url.drivername, url.database) == (driver, database)
+
+
+def test_other_databases_are_refused():
+    """Only SQLite and PostgreSQL are tested, so only they are accepted."""
+    with pytest.raises(ValueError, match="unsupported database"):
+        normalize_url("mysql://u@h/db")
+
+
+async def test_sqlite_pragmas_and_parent_directory(tmp_path):
+    """A fresh SQLite path works out of the box: directory created, WAL, FKs, busy timeout."""
+    path = tmp_path / "nested" / "dir" / "bt.db"
+    engine = create_engine(f"sqlite:///{path}")
+    try:
+        async with engine.connect() as connection:
+            pragma = {
+                name: (await connection.exec_driver_sql(f"PRAGMA {name}")).scalar()
+                for name in ("journal_mode", "foreign_keys", "busy_timeout", "synchronous")
+            }
+    finally:
+        await engine.dispose()
+    assert path.exists()
+    assert pragma == {
+        "journal_mode": "wal",
+        "foreign_keys": 1,
+        "busy_timeout": 5000,
+        "synchronous": 1,
+    }
+
+
+async def test_unit_of_work_commits_on_success(sessionmaker):
+    """What a use case wrote is there for the next unit of work."""
+    async with unit_of_work(sessionmaker) as session:
+        await ThreadRepository(session).add(
+            thread_id=1, guild_id=2, parent_channel_id=3, owner_user_id=4, now=NOW
+        )
+    async with unit_of_work(sessionmaker) as session:
+        assert await ThreadRepository(session).get(1) is not None
+
+
+async def test_unit_of_work_rolls_back_on_error(sessionmaker):
+    """An exception leaves nothing half-written behind."""
+    with pytest.raises(RuntimeError, match="boom"):
+        async with unit_of_work(sessionmaker) as session:
+            await ThreadRepository(session).add(
+                thread_id=1, guild_id=2, parent_channel_id=3, owner_user_id=4, now=NOW
+            )
+            raise RuntimeError("boom")
+    async with unit_of_work(sessionmaker) as session:
+        assert await ThreadRepository(session).get(1) is None
+
+
+async def test_times_come_back_aware_and_utc(sessionmaker):
+    """Whatever zone a time is given in, it is stored as the same instant and read as UTC."""
+    plus_two = NOW.astimezone(timezone(timedelta(hours=2)))
+    async with unit_of_work(sessionmaker) as session:
+        await ThreadRepository(session).add(
+            thread_id=1, guild_id=2, parent_channel_id=3, owner_user_id=4, now=plus_two
+        )
+    async with unit_of_work(sessionmaker) as session:
+        thread = await ThreadRepository(session).get(1)
+    assert thread is not None
+    assert thread.created_at == NOW
+    assert thread.created_at.tzinfo is UTC
+
+
+async def test_naive_times_are_refused(sessionmaker):
+    """A naive datetime is a bug (whose local time?), not something to guess about."""
+    with pytest.raises(StatementError, match="naive datetime"):
+        async with unit_of_work(sessionmaker) as session:
+            await ThreadRepository(session).add(
+                thread_id=1,
+                guild_id=2,
+                parent_channel_id=3,
+                owner_user_id=4,
+                now=datetime(2026, 1, 1),  # noqa: DTZ001 -- the point of the test
+            )
+
+
+async def test_each_task_gets_its_own_session(migrated_database_url):
+    """Two sessionmakers over two engines see each other's committed work (two processes)."""
+    first, second = create_engine(migrated_database_url), create_engine(migrated_database_url)
+    try:
+        async with unit_of_work(create_sessionmaker(first)) as session:
+            await ThreadRepository(session).add(
+                thread_id=7, guild_id=2, parent_channel_id=3, owner_user_id=4, now=NOW
+            )
+        async with unit_of_work(create_sessionmaker(second)) as session:
+            assert (await session.execute(text("SELECT count(*) FROM track_thread"))).scalar() == 1
+    finally:
+        await first.dispose()
+        await second.dispose()
+
+
+def _insert_behind_sqlalchemys_back(connection):
+    cursor = connection.connection.cursor()
+    cursor.execute(
+        "INSERT INTO track_thread (thread_id, guild_id, parent_channel_id, owner_user_id, status,"
+        " created_at, updated_at) VALUES (1, 2, 3, 4, 'active', '2026-01-01', '2026-01-01')"
+    )
+    cursor.close()
+
+
+async def test_connection_returned_mid_transaction_is_rolled_back(engine):
+    """The pool still resets a connection that comes back inside a transaction (e.g. cancelled)."""
+    async with engine.connect() as connection:
+        await connection.run_sync(_insert_behind_sqlalchemys_back)
+    async with engine.connect() as connection:
+        count = await connection.exec_driver_sql("SELECT count(*) FROM track_thread")
+        assert count.scalar() == 0
