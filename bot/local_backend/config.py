@@ -1,0 +1,163 @@
+"""Run-time knobs of the local backend, injected faults and the request record.
+
+``BackendConfig`` is deliberately a plain mutable dataclass: tests flip fields while the server
+runs (the handlers read the live object on every request), and the control API patches it
+through :func:`patch_config`, which validates with pydantic before touching the live object.
+
+The knobs cover the open questions of the contract (``nemo-api.md`` §12): the render-status
+shape (§3.9), the heartbeat form and the SSE payload style (§4), and whether application error
+codes travel with HTTP 200 or with a 4xx status (§2.3, §6).
+"""
+
+from __future__ import annotations
+
+from dataclasses import asdict, dataclass, field, fields
+from typing import Any, Literal
+
+from pydantic import TypeAdapter, ValidationError
+
+RenderShape = Literal["A", "B", "both"]
+HeartbeatForm = Literal["comment", "empty_data", "type"]
+SseFormat = Literal["adk", "simple"]
+ErrorHttpStatus = Literal["200", "4xx"]
+SilentTurns = Literal["auto", "always", "never"]
+
+#: Route names a :class:`Fault` can target; they are also the aiohttp route names.
+ROUTES: frozenset[str] = frozenset(
+    {
+        "anonymous_token",
+        "create_session",
+        "claim_token",
+        "run_sse",
+        "upload",
+        "credits",
+        "state",
+        "render_submit",
+        "render_poll",
+        "render_cancel",
+        "render_download",
+    }
+)
+
+
+@dataclass
+class BackendConfig:
+    """Behaviour switches; mutable so tests can change them while the server runs."""
+
+    render_shape: RenderShape = "A"
+    heartbeat_form: HeartbeatForm = "comment"
+    sse_format: SseFormat = "adk"
+    error_http_status: ErrorHttpStatus = "200"
+    render_seconds: float = 3.0
+    render_failures: int = 0
+    heartbeat_interval: float = 5.0
+    event_delay: float = 0.02
+    work_seconds: float = 0.3
+    silent_turns: SilentTurns = "auto"
+    anonymous_credits: int = 100
+    turn_cost: int = 10
+    token_ttl_seconds: float = 7 * 24 * 3600
+    max_upload_bytes: int = 500 * 1024 * 1024
+    #: Operator tokens (``NEMO_TOKEN`` style) accepted besides issued ones, each mapped to the
+    #: credits its account starts with. They never expire and ``expire_tokens`` spares them.
+    static_tokens: dict[str, int] = field(default_factory=dict)
+    #: Anonymous tokens one client IP may obtain per token window (§3.1 says 10 per 7 days);
+    #: 0 switches the per-IP limit off, the default, because every test client is 127.0.0.1.
+    ip_token_limit: int = 0
+
+
+@dataclass
+class Fault:
+    """A failure injected into the next ``times`` requests of one route.
+
+    ``http_status`` wins over ``code``: the body is then an error envelope carrying ``code``
+    (or the status itself). ``drop_after_events`` aborts the TCP connection: on ``run_sse`` after
+    that many agent events (heartbeats are not counted, so the cut is deterministic), on
+    ``upload`` after that many body pieces (as the network delivered them) were stored, and on
+    every other route before any answer. ``in_band_error`` applies to ``run_sse`` only.
+    """
+
+    route: str
+    code: int | None = None
+    http_status: int | None = None
+    delay: float = 0.0
+    drop_after_events: int | None = None
+    in_band_error: str | None = None
+    times: int = 1
+
+    def __post_init__(self) -> None:
+        if self.route not in ROUTES:
+            raise ValueError(f"unknown route {self.route!r}; expected one of {sorted(ROUTES)}")
+        if self.times < 1:
+            raise ValueError("times must be at least 1")
+        if self.http_status is not None and not 100 <= self.http_status <= 599:
+            raise ValueError("http_status must be an HTTP status code")
+        if self.drop_after_events is not None and self.drop_after_events < 0:
+            raise ValueError("drop_after_events must not be negative")
+        if self.delay < 0:
+            raise ValueError("delay must not be negative")
+
+
+@dataclass(frozen=True)
+class RecordedRequest:
+    """One request as it reached the server (control routes are not recorded)."""
+
+    method: str
+    path: str
+    query: str
+    headers: dict[str, str]
+    at: float  # time.monotonic() on arrival
+
+
+class ConfigError(ValueError):
+    """A control-API patch or fault that does not fit the dataclass."""
+
+
+_CONFIG_ADAPTER: TypeAdapter[BackendConfig] = TypeAdapter(BackendConfig)
+_FAULT_ADAPTER: TypeAdapter[Fault] = TypeAdapter(Fault)
+_CONFIG_FIELDS = frozenset(f.name for f in fields(BackendConfig))
+
+
+def patch_config(config: BackendConfig, patch: dict[str, Any]) -> None:
+    """Validate ``patch`` against :class:`BackendConfig` and apply it to the live object.
+
+    All or nothing: an unknown field or a bad value raises :class:`ConfigError` and changes
+    nothing, so a typo in a test never leaves the server half-configured.
+    """
+    unknown = sorted(set(patch) - _CONFIG_FIELDS)
+    if unknown:
+        raise ConfigError(f"unknown config fields: {', '.join(unknown)}")
+    try:
+        validated = _CONFIG_ADAPTER.validate_python({**asdict(config), **patch}, strict=False)
+    except ValidationError as exc:
+        raise ConfigError(_summary(exc)) from exc
+    for name in patch:
+        setattr(config, name, getattr(validated, name))
+
+
+def fault_from_json(data: Any) -> Fault:
+    """Build a :class:`Fault` from a control-API body, raising :class:`ConfigError` if invalid."""
+    if not isinstance(data, dict):
+        raise ConfigError("a fault must be a JSON object")
+    unknown = sorted(set(data) - {f.name for f in fields(Fault)})
+    if unknown:
+        raise ConfigError(f"unknown fault fields: {', '.join(unknown)}")
+    try:
+        return _FAULT_ADAPTER.validate_python(data)
+    except ValidationError as exc:
+        raise ConfigError(_summary(exc)) from exc
+
+
+def config_to_json(config: BackendConfig) -> dict[str, Any]:
+    """The config as a JSON object, with static token values hidden (they are secrets)."""
+    data = asdict(config)
+    data["static_tokens"] = {
+        f"[redacted {i}]": n for i, n in enumerate(config.static_tokens.values(), start=1)
+    }
+    return data
+
+
+def _summary(exc: ValidationError) -> str:
+    return "; ".join(
+        f"{'.'.join(str(p) for p in err['loc']) or 'value'}: {err['msg']}" for err in exc.errors()
+    )

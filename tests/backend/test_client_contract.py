@@ -1,0 +1,440 @@
+"""NemoClient against the local backend over real sockets: every endpoint and error path."""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from pathlib import Path
+
+import pytest
+
+from bot.backend import NemoClient, RetryPolicy, file_source
+from bot.backend import errors as e
+from bot.core.backend_results import (
+    AgentFailure,
+    AgentHeartbeat,
+    AgentText,
+    AgentToolCall,
+    RenderStage,
+    UploadSource,
+)
+from bot.local_backend import Fault, LocalBackend
+from tests.backend.media import is_mp4, write_tone
+from tests.plugins.local_backend import ATTRIBUTION, FAST_RETRY
+
+pytestmark = pytest.mark.timeout(60)
+
+ERROR_TRANSPORTS = ["200", "4xx"]
+
+
+async def collect(nemo: NemoClient, session_id: str, text: str) -> list[object]:
+    async with nemo.chat(session_id, text) as events:
+        return [event async for event in events]
+
+
+def text_of(events: list[object]) -> str:
+    return "".join(event.text for event in events if isinstance(event, AgentText))
+
+
+async def wait_for_render(nemo: NemoClient, render_id: str) -> object:
+    """Poll until the render finishes; bounded by the test timeout, paced by the backend."""
+    while True:
+        status = await nemo.render_status(render_id)
+        if status.stage.finished:
+            return status
+        await asyncio.sleep(0.05)  # a poll interval, not a wait for an event we could await
+
+
+def anonymous_calls(backend: LocalBackend) -> int:
+    return sum(1 for r in backend.requests if r.path == "/api/auth/anonymous-token")
+
+
+# -- every endpoint -------------------------------------------------------------------------
+
+
+async def test_full_flow_every_endpoint(nemo, local_backend, tmp_path):
+    """Session, upload, chat, credits, state, claim link, render, poll, download: all work."""
+    session = await nemo.create_session(language="en")
+    assert session.session_id.isdigit() and session.task_id
+
+    uploaded = await nemo.upload(session.session_id, file_source(write_tone(tmp_path / "beat.wav")))
+    assert [f.file_type for f in uploaded] == ["audio"]
+
+    events = await collect(nemo, session.session_id, "hello, what can you do?")
+    assert text_of(events)
+
+    credits = await nemo.credits()
+    assert credits.total == credits.available + credits.frozen
+    assert credits.available < 100  # the turn consumed credits
+
+    state = await nemo.state(session.session_id)
+    assert any(track.get("tt") == 1 for track in state.draft.get("t", []))
+
+    link = nemo.project_link(await nemo.claim_token(session.task_id, session.session_id))
+    assert link.startswith("https://nemovideo.example/workspace/claim?ct=clm_")
+
+    render_id = nemo.new_render_id()
+    submitted = await nemo.submit_render(render_id, session.session_id, state.draft)
+    assert submitted.stage in (RenderStage.PENDING, RenderStage.PROCESSING)
+    done = await wait_for_render(nemo, render_id)
+    assert done.stage is RenderStage.COMPLETED and done.output_url
+
+    target = tmp_path / "out.mp4"
+    size = await nemo.download_render(render_id, target)
+    assert size == target.stat().st_size > 0
+    assert is_mp4(target.read_bytes()[:12])
+
+
+async def test_url_upload_lets_the_backend_fetch(nemo, local_backend, tmp_path):
+    """The URL form hands the backend a link instead of bytes (used for Discord CDN files)."""
+    session = await nemo.create_session()
+    first = await nemo.upload(session.session_id, file_source(write_tone(tmp_path / "a.wav")))
+    assert first[0].cdn_url
+    again = await nemo.upload_urls(session.session_id, [first[0].cdn_url])
+    assert again and again[0].file_type == "audio"
+
+
+async def test_cancel_render(nemo, local_backend, tmp_path):
+    """A cancelled render ends and is reported as finished, not completed."""
+    local_backend.config.render_seconds = 30
+    session = await nemo.create_session()
+    await nemo.upload(session.session_id, file_source(write_tone(tmp_path / "a.wav")))
+    draft = (await nemo.state(session.session_id)).draft
+    render_id = nemo.new_render_id()
+    await nemo.submit_render(render_id, session.session_id, draft)
+    await nemo.cancel_render(render_id)
+    status = await nemo.render_status(render_id)
+    assert status.stage.finished and status.stage is not RenderStage.COMPLETED
+
+
+async def test_every_request_carries_attribution_and_auth(nemo, local_backend, tmp_path):
+    """§2.1: the three X-Skill-* headers on every call; Bearer everywhere but the token call."""
+    session = await nemo.create_session()
+    await nemo.upload(session.session_id, file_source(write_tone(tmp_path / "a.wav")))
+    await collect(nemo, session.session_id, "hi")
+    await nemo.credits()
+    draft = (await nemo.state(session.session_id)).draft
+    await nemo.submit_render(nemo.new_render_id(), session.session_id, draft)
+    assert len(local_backend.requests) >= 6
+    for request in local_backend.requests:
+        headers = {k.lower(): v for k, v in request.headers.items()}
+        assert headers["x-skill-source"] == ATTRIBUTION.source
+        assert headers["x-skill-version"] == ATTRIBUTION.version
+        assert headers["x-skill-platform"] == ATTRIBUTION.platform
+        if request.path == "/api/auth/anonymous-token":
+            assert headers.get("x-client-id") and "authorization" not in headers
+        else:
+            assert headers["authorization"].startswith("Bearer nmv_")
+
+
+# -- render shapes --------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("shape", ["A", "B", "both"])
+async def test_both_render_shapes_complete(nemo, local_backend, tmp_path, shape):
+    """Whichever documented status shape the backend uses, the client finds status and URL."""
+    local_backend.config.render_shape = shape
+    session = await nemo.create_session()
+    await nemo.upload(session.session_id, file_source(write_tone(tmp_path / "a.wav")))
+    draft = (await nemo.state(session.session_id)).draft
+    render_id = nemo.new_render_id()
+    await nemo.submit_render(render_id, session.session_id, draft)
+    done = await wait_for_render(nemo, render_id)
+    assert done.stage is RenderStage.COMPLETED
+    assert done.output_url and done.output_url.endswith(".mp4")
+
+
+async def test_failed_render_reports_failure(nemo, local_backend, tmp_path):
+    """A failed render is reported with its error so the caller can retry with a new id."""
+    local_backend.config.render_failures = 1
+    session = await nemo.create_session()
+    await nemo.upload(session.session_id, file_source(write_tone(tmp_path / "a.wav")))
+    draft = (await nemo.state(session.session_id)).draft
+    render_id = nemo.new_render_id()
+    await nemo.submit_render(render_id, session.session_id, draft)
+    done = await wait_for_render(nemo, render_id)
+    assert done.stage is RenderStage.FAILED
+
+
+async def test_duplicate_render_id_is_rejected(nemo, local_backend, tmp_path):
+    """Render ids are client-chosen and unique (§3.8)."""
+    session = await nemo.create_session()
+    await nemo.upload(session.session_id, file_source(write_tone(tmp_path / "a.wav")))
+    draft = (await nemo.state(session.session_id)).draft
+    render_id = nemo.new_render_id()
+    await nemo.submit_render(render_id, session.session_id, draft)
+    with pytest.raises(e.RenderRejectedError):
+        await nemo.submit_render(render_id, session.session_id, draft)
+
+
+async def test_unknown_render_is_not_found(nemo, local_backend):
+    """Polling an id the backend never saw is a typed error, not a crash."""
+    await nemo.create_session()
+    with pytest.raises(e.RenderNotFoundError):
+        await nemo.render_status("render_unknown")
+
+
+# -- SSE ------------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("form", ["comment", "empty_data", "type"])
+async def test_every_heartbeat_form_is_seen(nemo, local_backend, form):
+    """Each documented heartbeat form reaches the caller as a heartbeat, never as text."""
+    local_backend.config.heartbeat_form = form
+    local_backend.config.silent_turns = "never"
+    session = await nemo.create_session()
+    events = await collect(nemo, session.session_id, "add the title Urban Dreams")
+    assert any(isinstance(event, AgentHeartbeat) for event in events)
+    assert "keep-alive" not in text_of(events)
+
+
+@pytest.mark.parametrize("sse_format", ["adk", "simple"])
+async def test_text_arrives_once_in_both_formats(nemo, local_backend, sse_format):
+    """ADK partial chunks plus the final aggregate must not double the text."""
+    local_backend.config.sse_format = sse_format
+    session = await nemo.create_session()
+    events = await collect(nemo, session.session_id, "tell me about lo-fi visuals")
+    text = text_of(events)
+    assert text
+    half = len(text) // 2
+    assert text[:half] != text[half:]  # not the same text twice
+    assert sum(isinstance(event, AgentText) for event in events) >= 2  # streamed in pieces
+
+
+async def test_silent_turn_changes_state_without_text(nemo, local_backend):
+    """~30 % of edit turns end with tool calls only; the draft shows the change (§4)."""
+    local_backend.config.silent_turns = "always"
+    session = await nemo.create_session()
+    before = (await nemo.state(session.session_id)).draft
+    events = await collect(nemo, session.session_id, "add the title Urban Dreams")
+    assert text_of(events) == ""
+    assert any(isinstance(event, AgentToolCall) for event in events)
+    assert (await nemo.state(session.session_id)).draft != before
+
+
+async def test_dropped_stream_is_reported_and_not_resent(nemo, local_backend):
+    """A stream cut mid-turn raises StreamInterruptedError and the message is sent once."""
+    session = await nemo.create_session()
+    local_backend.inject(Fault(route="run_sse", drop_after_events=1))
+    with pytest.raises(e.StreamInterruptedError):
+        await collect(nemo, session.session_id, "tell me a long story about beats")
+    assert local_backend.turns_received(session.session_id) == 1
+
+
+async def test_in_band_error_is_a_failure_event(nemo, local_backend):
+    """``data: {"error": …}`` ends the turn as a failure the front end can explain."""
+    session = await nemo.create_session()
+    local_backend.inject(Fault(route="run_sse", in_band_error="model overloaded"))
+    events = await collect(nemo, session.session_id, "hello")
+    assert AgentFailure("model overloaded") in events
+
+
+# -- error codes ------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("transport", ERROR_TRANSPORTS)
+async def test_expired_token_is_renewed_once(nemo, local_backend, transport):
+    """1001: get a new anonymous token with the same client id and repeat the call once."""
+    local_backend.config.error_http_status = transport
+    await nemo.credits()
+    local_backend.expire_tokens()
+    await nemo.credits()
+    assert anonymous_calls(local_backend) == 2
+    client_ids = {
+        r.headers.get("X-Client-Id") for r in local_backend.requests if r.path.endswith("anonymous-token")
+    }
+    assert len(client_ids) == 1
+
+
+@pytest.mark.parametrize("transport", ERROR_TRANSPORTS)
+async def test_persistent_auth_failure_gives_up(nemo, local_backend, transport):
+    """A second 1001 after renewing is final: AuthError, no loop."""
+    local_backend.config.error_http_status = transport
+    await nemo.credits()
+    local_backend.expire_tokens()  # so the renewal itself is allowed by the backend
+    local_backend.inject(Fault(route="credits", code=1001, times=5))
+    with pytest.raises(e.AuthError):
+        await nemo.credits()
+    assert sum(1 for r in local_backend.requests if r.path.endswith("/simple")) == 3
+    assert anonymous_calls(local_backend) == 2
+
+
+async def test_http_401_is_treated_as_auth_failure(nemo, local_backend):
+    """The CLI treats 401 as an auth failure (§6); so do we: renew once, then succeed."""
+    await nemo.credits()
+    local_backend.expire_tokens()
+    local_backend.inject(Fault(route="credits", http_status=401))
+    await nemo.credits()
+    assert anonymous_calls(local_backend) == 2
+
+
+async def test_static_token_rejection_is_not_renewed(make_nemo_client, local_backend):
+    """An operator's NEMO_TOKEN is never swapped for an anonymous one."""
+    nemo = make_nemo_client(static_token="nmv_usr_operator-token-not-issued")
+    with pytest.raises(e.AuthError):
+        await nemo.credits()
+    assert anonymous_calls(local_backend) == 0
+
+
+@pytest.mark.parametrize("transport", ERROR_TRANSPORTS)
+async def test_session_gone(nemo, local_backend, transport):
+    """1002 surfaces as SessionNotFoundError so the use case can start a new session."""
+    local_backend.config.error_http_status = transport
+    session = await nemo.create_session()
+    local_backend.drop_session(session.session_id)
+    with pytest.raises(e.SessionNotFoundError):
+        await nemo.state(session.session_id)
+    with pytest.raises(e.SessionNotFoundError):
+        await collect(nemo, session.session_id, "hi")
+
+
+@pytest.mark.parametrize("transport", ERROR_TRANSPORTS)
+async def test_out_of_credits(nemo, local_backend, transport):
+    """2001 before the stream: InsufficientCreditsError, and the message was not processed."""
+    local_backend.config.error_http_status = transport
+    session = await nemo.create_session()
+    local_backend.set_credits(0)
+    with pytest.raises(e.InsufficientCreditsError):
+        await collect(nemo, session.session_id, "sync visuals to the beat")
+
+
+@pytest.mark.parametrize("transport", ERROR_TRANSPORTS)
+async def test_unsupported_type(nemo, local_backend, tmp_path, transport):
+    """4001 for a file type outside the contract's list."""
+    local_backend.config.error_http_status = transport
+    session = await nemo.create_session()
+    notes = tmp_path / "notes.txt"
+    notes.write_text("not media")
+    with pytest.raises(e.UnsupportedFileTypeError):
+        await nemo.upload(session.session_id, file_source(notes))
+
+
+@pytest.mark.parametrize("transport", ERROR_TRANSPORTS)
+async def test_oversize_upload_refused_by_backend(nemo, local_backend, tmp_path, transport):
+    """4002 from the backend while it streams the body."""
+    local_backend.config.error_http_status = transport
+    local_backend.config.max_upload_bytes = 64 * 1024
+    session = await nemo.create_session()
+    big = tmp_path / "big.wav"
+    write_tone(big, seconds=10)
+    with pytest.raises(e.FileTooLargeError):
+        await nemo.upload(session.session_id, file_source(big))
+
+
+async def test_oversize_upload_stopped_by_client(make_nemo_client, local_backend, tmp_path):
+    """A stream longer than the cap is cut by the client itself, without buffering it."""
+    nemo = make_nemo_client(max_upload_bytes=100_000)
+    session = await nemo.create_session()
+
+    async def endless():
+        for _ in range(1000):
+            yield b"\0" * 65536
+
+    source = UploadSource(filename="stream.wav", open=endless, size=None)
+    with pytest.raises(e.FileTooLargeError):
+        await nemo.upload(session.session_id, source)
+
+
+async def test_402_on_export(nemo, local_backend, tmp_path):
+    """402 (free plan / attribution missing) is its own error, not a credits problem."""
+    session = await nemo.create_session()
+    local_backend.inject(Fault(route="render_submit", http_status=402))
+    with pytest.raises(e.ExportNotAllowedError):
+        await nemo.submit_render(nemo.new_render_id(), session.session_id, {"t": []})
+
+
+async def test_403_is_not_retried(nemo, local_backend):
+    """403 (scope) cannot be fixed by retrying."""
+    await nemo.credits()
+    local_backend.inject(Fault(route="credits", http_status=403))
+    with pytest.raises(e.ForbiddenError):
+        await nemo.credits()
+    assert sum(1 for r in local_backend.requests if r.path.endswith("/simple")) == 2
+
+
+async def test_429_waits_and_retries_once(nemo, local_backend):
+    """429: wait, then one retry that succeeds."""
+    await nemo.credits()
+    local_backend.inject(Fault(route="credits", http_status=429))
+    await nemo.credits()
+    local_backend.inject(Fault(route="credits", http_status=429, times=2))
+    with pytest.raises(e.RateLimitedError):
+        await nemo.credits()
+
+
+async def test_429_on_anonymous_token(nemo, local_backend):
+    """The documented 429 case: token issuance is rate limited; one retry after the wait."""
+    local_backend.inject(Fault(route="anonymous_token", http_status=429))
+    await nemo.credits()
+    assert anonymous_calls(local_backend) == 2
+
+
+async def test_400_on_anonymous_token_makes_a_new_client_id(nemo, local_backend, identity_store):
+    """400 (client id missing/refused): create a new id, persist it, retry."""
+    local_backend.inject(Fault(route="anonymous_token", http_status=400))
+    await nemo.credits()
+    ids = [r.headers.get("X-Client-Id") for r in local_backend.requests if r.path.endswith("anonymous-token")]
+    assert len(ids) == 2 and ids[0] != ids[1]
+    stored = await identity_store.load_identity()
+    assert stored is not None and stored.client_id == ids[1]
+
+
+async def test_server_errors_are_retried_for_reads_only(nemo, local_backend, tmp_path):
+    """5xx: idempotent reads retry with back-off; an upload is not repeated blindly."""
+    session = await nemo.create_session()
+    local_backend.inject(Fault(route="state", http_status=503, times=2))
+    await nemo.state(session.session_id)
+    local_backend.inject(Fault(route="upload", http_status=500))
+    with pytest.raises(e.ServerError):
+        await nemo.upload(session.session_id, file_source(write_tone(tmp_path / "a.wav")))
+    assert sum(1 for r in local_backend.requests if "/upload-video/" in r.path) == 1
+
+
+async def test_5xx_before_chat_stream_is_not_resent(nemo, local_backend):
+    """A chat message is never repeated, even when the failure came before the stream."""
+    session = await nemo.create_session()
+    local_backend.inject(Fault(route="run_sse", http_status=502))
+    with pytest.raises(e.ServerError):
+        await collect(nemo, session.session_id, "hi")
+    assert local_backend.turns_received(session.session_id) <= 1
+    assert sum(1 for r in local_backend.requests if r.path == "/run_sse") == 1
+
+
+async def test_network_fault_is_typed(make_nemo_client, local_backend):
+    """A closed port is BackendUnavailableError after bounded retries, not an httpx error."""
+    nemo = make_nemo_client(retry=RetryPolicy(transient_attempts=2, transient_wait_initial=0.01))
+    await nemo.credits()
+    await local_backend.stop()
+    with pytest.raises(e.BackendUnavailableError):
+        await nemo.credits()
+
+
+# -- identity persistence and secrecy -------------------------------------------------------
+
+
+async def test_restart_reuses_client_id_and_token(make_nemo_client, local_backend, identity_store):
+    """A new client over the same store (a restart) reuses the token: no second issuance."""
+    await make_nemo_client().credits()
+    await make_nemo_client().credits()
+    assert anonymous_calls(local_backend) == 1
+
+
+async def test_no_token_in_logs_or_errors(nemo, local_backend, identity_store, caplog, tmp_path):
+    """Tokens never appear in log lines or exception text, even on failure paths."""
+    caplog.set_level(logging.DEBUG)
+    session = await nemo.create_session()
+    local_backend.expire_tokens()
+    await nemo.credits()
+    local_backend.expire_tokens()
+    local_backend.inject(Fault(route="credits", code=1001, times=5))
+    with pytest.raises(e.AuthError) as raised:
+        await nemo.credits()
+    claim = await nemo.claim_token(session.task_id, session.session_id)
+    logging.getLogger("test").info("link %s", nemo.project_link(claim))
+    identity = await identity_store.load_identity()
+    assert identity is not None and identity.token
+    for secret in (identity.token, claim):
+        assert secret not in caplog.text
+        assert secret not in str(raised.value) and secret not in repr(raised.value)
+    assert "nmv_usr_" not in caplog.text
+    assert identity.token not in repr(identity)
