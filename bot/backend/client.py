@@ -151,7 +151,8 @@ class NemoClient:
                 headers={"X-Client-Id": client_id},
             )
         except BackendError as error:
-            if error.http_status == 400 and error.code is None:
+            # 400 here means the client id was missing or refused (§3.1), whatever the body says.
+            if error.http_status == 400 and error.code in (None, 400):
                 raise ClientIdRejectedError(http_status=400) from None
             raise
         data = _data(reply, AnonymousTokenData)
