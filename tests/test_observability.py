@@ -33,7 +33,7 @@ def test_registered_secret_without_prefix_is_redacted():
 
 
 def test_record_factory_redacts_for_every_handler(caplog):
-    """pytest's own handler sees the redacted text: redaction happens at record creation."""
+    """Pytest's own handler sees the redacted text: redaction happens at record creation."""
     install_redaction()
     with caplog.at_level(logging.INFO):
         logging.getLogger("beatthread.test").info("got %s", "nmv_usr_abcdefghijkl")

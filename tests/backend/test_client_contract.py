@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import asyncio
 import logging
-from pathlib import Path
 
 import pytest
 
@@ -20,7 +19,7 @@ from bot.core.backend_results import (
 )
 from bot.local_backend import Fault, LocalBackend
 from tests.backend.media import is_mp4, write_tone
-from tests.plugins.local_backend import ATTRIBUTION, FAST_RETRY
+from tests.plugins.local_backend import ATTRIBUTION
 
 pytestmark = pytest.mark.timeout(60)
 
@@ -241,7 +240,9 @@ async def test_expired_token_is_renewed_once(nemo, local_backend, transport):
     await nemo.credits()
     assert anonymous_calls(local_backend) == 2
     client_ids = {
-        r.headers.get("X-Client-Id") for r in local_backend.requests if r.path.endswith("anonymous-token")
+        r.headers.get("X-Client-Id")
+        for r in local_backend.requests
+        if r.path.endswith("anonymous-token")
     }
     assert len(client_ids) == 1
 
@@ -373,7 +374,11 @@ async def test_400_on_anonymous_token_makes_a_new_client_id(nemo, local_backend,
     """400 (client id missing/refused): create a new id, persist it, retry."""
     local_backend.inject(Fault(route="anonymous_token", http_status=400))
     await nemo.credits()
-    ids = [r.headers.get("X-Client-Id") for r in local_backend.requests if r.path.endswith("anonymous-token")]
+    ids = [
+        r.headers.get("X-Client-Id")
+        for r in local_backend.requests
+        if r.path.endswith("anonymous-token")
+    ]
     assert len(ids) == 2 and ids[0] != ids[1]
     stored = await identity_store.load_identity()
     assert stored is not None and stored.client_id == ids[1]

@@ -12,12 +12,42 @@ URL = "https://static1.example/render-result/r.mp4"
 @pytest.mark.parametrize(
     ("body", "stage", "progress", "url"),
     [
-        ({"taskId": "r", "status": "completed", "progress": 100, "output": {"url": URL}}, RenderStage.COMPLETED, 100, URL),
-        ({"success": True, "data": {"id": "r", "status": "completed", "outputUrl": URL}}, RenderStage.COMPLETED, 100, URL),
-        ({"success": True, "status": "completed", "output": {"url": URL}, "data": {"status": "completed", "outputUrl": URL}}, RenderStage.COMPLETED, 100, URL),
-        ({"data": {"status": "completed", "output": {"url": URL}}}, RenderStage.COMPLETED, 100, URL),
+        (
+            {"taskId": "r", "status": "completed", "progress": 100, "output": {"url": URL}},
+            RenderStage.COMPLETED,
+            100,
+            URL,
+        ),
+        (
+            {"success": True, "data": {"id": "r", "status": "completed", "outputUrl": URL}},
+            RenderStage.COMPLETED,
+            100,
+            URL,
+        ),
+        (
+            {
+                "success": True,
+                "status": "completed",
+                "output": {"url": URL},
+                "data": {"status": "completed", "outputUrl": URL},
+            },
+            RenderStage.COMPLETED,
+            100,
+            URL,
+        ),
+        (
+            {"data": {"status": "completed", "output": {"url": URL}}},
+            RenderStage.COMPLETED,
+            100,
+            URL,
+        ),
         ({"status": "pending", "progress": 5}, RenderStage.PENDING, 5, None),
-        ({"success": True, "data": {"status": "processing", "progress": "42"}}, RenderStage.PROCESSING, 42, None),
+        (
+            {"success": True, "data": {"status": "processing", "progress": "42"}},
+            RenderStage.PROCESSING,
+            42,
+            None,
+        ),
         ({"status": "processing", "progress": 0.5}, RenderStage.PROCESSING, 50, None),
         ({"status": "processing", "progress": 250}, RenderStage.PROCESSING, 100, None),
         ({"status": "processing", "progress": None}, RenderStage.PROCESSING, 0, None),
@@ -35,13 +65,18 @@ def test_both_shapes_are_read(body, stage, progress, url):
 
 def test_failed_status_keeps_the_error():
     """A failed render says why, so the user can be told."""
-    status = parse_render_status({"success": True, "data": {"status": "failed", "error": "codec"}}, "r")
+    status = parse_render_status(
+        {"success": True, "data": {"status": "failed", "error": "codec"}}, "r"
+    )
     assert status.error == "codec"
 
 
 def test_submit_reply_without_status_uses_default():
     """The submit reply is undocumented; with no status the render is simply pending."""
-    assert parse_render_status({"success": True}, "r", default_stage="pending").stage is RenderStage.PENDING
+    assert (
+        parse_render_status({"success": True}, "r", default_stage="pending").stage
+        is RenderStage.PENDING
+    )
 
 
 @pytest.mark.parametrize(

@@ -30,7 +30,7 @@ def decode(*chunks: str) -> list[SSEMessage]:
         (["data: a\r\n\r\n"], [SSEMessage(data="a")]),
         (["data: a\r", "\n\r\n"], [SSEMessage(data="a")]),
         (["data: a\rdata: b\r\r"], [SSEMessage(data="a\nb")]),
-        (["da", "ta: {\"x\"", ": 1}\n", "\n"], [SSEMessage(data='{"x": 1}')]),
+        (["da", 'ta: {"x"', ": 1}\n", "\n"], [SSEMessage(data='{"x": 1}')]),
         (["data:no-space\n\n"], [SSEMessage(data="no-space")]),
         (["data: line1\ndata: line2\n\n"], [SSEMessage(data="line1\nline2")]),
         ([": keep-alive\n\n"], [SSEMessage(comment="keep-alive")]),
@@ -67,7 +67,10 @@ def adk(parts: list[dict], *, partial: bool | None = None) -> str:
     ("payloads", "expected"),
     [
         (['{"type":"text","content":"Hello"}'], [AgentText("Hello")]),
-        (['{"type":"tool_call","name":"edit_multitrack","args":{}}'], [AgentToolCall("edit_multitrack")]),
+        (
+            ['{"type":"tool_call","name":"edit_multitrack","args":{}}'],
+            [AgentToolCall("edit_multitrack")],
+        ),
         (['{"type":"tool_result","name":"edit_multitrack"}'], [AgentToolResult("edit_multitrack")]),
         (['{"type":"heartbeat"}'], [AgentHeartbeat()]),
         ([None], [AgentHeartbeat()]),
@@ -77,7 +80,19 @@ def adk(parts: list[dict], *, partial: bool | None = None) -> str:
         (['{"type":"error","message":"bad"}'], [AgentFailure("bad")]),
         ([adk([{"text": "Hi"}])], [AgentText("Hi")]),
         (
-            [adk([{"functionCall": {"id": "a", "name": "generate_video_with_seedance", "args": {}}}])],
+            [
+                adk(
+                    [
+                        {
+                            "functionCall": {
+                                "id": "a",
+                                "name": "generate_video_with_seedance",
+                                "args": {},
+                            }
+                        }
+                    ]
+                )
+            ],
             [AgentToolCall("generate_video_with_seedance")],
         ),
         (
@@ -85,7 +100,11 @@ def adk(parts: list[dict], *, partial: bool | None = None) -> str:
             [AgentToolResult("edit_multitrack")],
         ),
         (
-            [adk([{"text": "Hel"}], partial=True), adk([{"text": "lo"}], partial=True), adk([{"text": "Hello"}])],
+            [
+                adk([{"text": "Hel"}], partial=True),
+                adk([{"text": "lo"}], partial=True),
+                adk([{"text": "Hello"}]),
+            ],
             [AgentText("Hel"), AgentText("lo")],
         ),
         (

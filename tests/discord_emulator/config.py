@@ -64,7 +64,7 @@ class AppFlag(enum.IntFlag):
 class EmulatorConfig:
     """Everything a test may want to change about the emulated Discord."""
 
-    token: str = "emulator.bot.token"  # noqa: S105 - a made-up token for a loopback emulator
+    token: str = "emulator.bot.token"
     bot_name: str = "Beatthread"
     application_name: str = "Beatthread"
     message_content_intent: bool = True

@@ -38,7 +38,7 @@ async def test_gateway_uses_zlib_stream_heartbeats_and_ready(world, connect):
 async def test_wrong_token_fails_login(world, connect):
     """A wrong bot token is refused with 401, which discord.py reports as LoginFailure."""
     with pytest.raises(discord.LoginFailure):
-        await connect(RecordingClient(), token="not-the-token")  # noqa: S106 - deliberately wrong
+        await connect(RecordingClient(), token="not-the-token")
     assert world.emulator.recorder.requests[0].status == 401
 
 

@@ -11,7 +11,7 @@ import pytest
 from bot.local_backend import BackendConfig, LocalBackend
 from tests.local_backend.support import Api
 
-TOKEN_PATH = "/api/auth/anonymous-token"  # noqa: S105 - a path, not a password
+TOKEN_PATH = "/api/auth/anonymous-token"
 
 
 async def test_anonymous_token_has_documented_fields(client: httpx.AsyncClient) -> None:

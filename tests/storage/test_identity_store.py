@@ -7,7 +7,7 @@ from bot.core.models import BackendIdentity
 from bot.storage import SqlIdentityStore, create_engine, create_sessionmaker
 from bot.storage.tables import BackendIdentityRow
 
-TOKEN = "nmv_usr_secret-token-value-123"  # noqa: S105 -- a fake token to look for
+TOKEN = "nmv_usr_secret-token-value-123"
 EXPIRES = datetime(2026, 12, 1, tzinfo=UTC)
 
 
