@@ -5,8 +5,12 @@ from __future__ import annotations
 import argparse
 import asyncio
 import contextlib
+import io
+import logging
 import sys
-from collections.abc import Sequence
+from collections.abc import Coroutine, Sequence
+from pathlib import Path
+from typing import Any
 
 from bot.config import Settings
 from bot.observability import setup_logging
@@ -26,13 +30,104 @@ def _parser() -> argparse.ArgumentParser:
 
     migrate = commands.add_parser("migrate", help="apply database migrations (DATABASE_URL)")
     migrate.add_argument("--downgrade", metavar="REVISION", help="downgrade to REVISION instead")
+
+    console = commands.add_parser(
+        "console", help="one conversation with NemoVideo in the terminal (stdin/stdout)"
+    )
+    console.add_argument("--api-url", help="NemoVideo API base URL (default: NEMO_API_URL)")
+    console.add_argument(
+        "--database-url", help="SQLAlchemy database URL (default: DATABASE_URL, or SQLite)"
+    )
+    _language_option(console)
+    console.add_argument(
+        "--burst-window",
+        type=float,
+        default=2.0,
+        metavar="SECONDS",
+        help="lines typed this close together go to the agent as one message (default 2)",
+    )
+
+    demo = commands.add_parser(
+        "demo", help="the whole flow against a local backend, no accounts needed"
+    )
+    demo.add_argument(
+        "audio", nargs="?", type=Path, help="a track to start with (default: a generated beat)"
+    )
+    _language_option(demo)
     return parser
+
+
+def _language_option(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument(
+        "--language",
+        choices=["en", "zh-CN"],
+        default="en",
+        help="language of the conversation and of NemoVideo's replies (default en)",
+    )
+
+
+def _console_logging(settings: Settings) -> None:
+    """Terminal front ends keep stderr quiet unless LOG_LEVEL asks for more."""
+    level = settings.log_level if "log_level" in settings.model_fields_set else "WARNING"
+    setup_logging(level)
+
+
+def _run_console(args: argparse.Namespace, settings: Settings) -> int:
+    # Imported here: only the terminal commands need the console and its wiring.
+    from bot.console import run_console, stdin_lines
+    from bot.core.usecases import Timings
+    from bot.services import open_services
+
+    overrides = {
+        key: value
+        for key, value in (("nemo_api_url", args.api_url), ("database_url", args.database_url))
+        if value
+    }
+    chosen = settings.model_copy(update=overrides)
+
+    async def console() -> int:
+        async with open_services(chosen, platform="terminal") as services:
+            use_cases = services.use_cases(Timings(burst_window=max(0.0, args.burst_window)))
+            return await run_console(use_cases, stdin_lines(), sys.stdout, language=args.language)
+
+    return _run_terminal(console())
+
+
+def _run_demo(args: argparse.Namespace, settings: Settings) -> int:
+    from bot.console import stdin_lines
+    from bot.demo import run_demo
+
+    audio: Path | None = args.audio
+    if audio is not None and not audio.is_file():
+        sys.stderr.write(f"beatthread demo: no such file: {audio}\n")
+        return 2
+    return _run_terminal(
+        run_demo(settings, stdin_lines(), sys.stdout, audio=audio, language=args.language)
+    )
+
+
+def _run_terminal(main: Coroutine[Any, Any, int]) -> int:
+    # Emoji and Chinese must never crash a terminal that cannot show them.
+    if isinstance(sys.stdout, io.TextIOWrapper):
+        sys.stdout.reconfigure(errors="replace")
+    try:
+        return asyncio.run(main)
+    except KeyboardInterrupt:
+        return 130
+    except Exception:
+        logging.getLogger("bot.cli").exception("the terminal session failed")
+        return 1
 
 
 def main(argv: Sequence[str] | None = None) -> int:
     """Entry point of the console script; returns the process exit code."""
     args = _parser().parse_args(argv)
     settings = Settings()
+    if args.command in ("console", "demo"):
+        _console_logging(settings)
+        return (
+            _run_console(args, settings) if args.command == "console" else _run_demo(args, settings)
+        )
     setup_logging(settings.log_level)
     if args.command == "local-backend":
         # Imported here: only this command needs the server side of aiohttp.

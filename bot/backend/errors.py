@@ -33,10 +33,25 @@ from __future__ import annotations
 
 from typing import Any, ClassVar
 
+from bot.core.errors import (
+    AgentFailedError,
+    DomainError,
+    ExportPlanError,
+    ExportRefusedError,
+    NotAuthorizedError,
+    OutOfCreditsError,
+    OversizeFileError,
+    RateLimitError,
+    SessionGoneError,
+    StreamDroppedError,
+    UnavailableError,
+    UnsupportedFileError,
+    UploadRefusedError,
+)
 from bot.observability import redact
 
 
-class BackendError(Exception):
+class BackendError(DomainError):
     """Base of every NemoVideo adapter error."""
 
     retryable: ClassVar[bool] = False
@@ -65,100 +80,100 @@ class BackendError(Exception):
         return " ".join(parts)
 
 
-class AuthError(BackendError):
+class AuthError(BackendError, NotAuthorizedError):
     """1001 / 401: the token is invalid or expired."""
 
     default_message = "NemoVideo token is invalid or expired"
 
 
-class ForbiddenError(BackendError):
+class ForbiddenError(BackendError, NotAuthorizedError):
     """403: the token lacks a scope or the plan does not allow the call."""
 
     default_message = "NemoVideo refused the request (missing scope or plan)"
 
 
-class ClientIdRejectedError(BackendError):
+class ClientIdRejectedError(BackendError, NotAuthorizedError):
     """400 on the anonymous-token call: the client id was missing or not accepted."""
 
     default_message = "NemoVideo did not accept the client id"
 
 
-class SessionNotFoundError(BackendError):
+class SessionNotFoundError(BackendError, SessionGoneError):
     """1002: the backend session no longer exists."""
 
     default_message = "NemoVideo session not found"
 
 
-class InsufficientCreditsError(BackendError):
+class InsufficientCreditsError(BackendError, OutOfCreditsError):
     """2001: not enough credits for the operation."""
 
     default_message = "Not enough NemoVideo credits"
 
 
-class UploadRejectedError(BackendError):
+class UploadRejectedError(BackendError, UploadRefusedError):
     """The backend refused an upload."""
 
     default_message = "NemoVideo refused the upload"
 
 
-class UnsupportedFileTypeError(UploadRejectedError):
+class UnsupportedFileTypeError(UploadRejectedError, UnsupportedFileError):
     """4001: the file type is not accepted."""
 
     default_message = "Unsupported file type"
 
 
-class FileTooLargeError(UploadRejectedError):
+class FileTooLargeError(UploadRejectedError, OversizeFileError):
     """4002: the file is over the size limit."""
 
     default_message = "File is too large"
 
 
-class ExportNotAllowedError(BackendError):
+class ExportNotAllowedError(BackendError, ExportPlanError):
     """402: export refused on the free plan (or attribution headers missing)."""
 
     default_message = "Export is not available on this NemoVideo plan"
 
 
-class RateLimitedError(BackendError):
+class RateLimitedError(BackendError, RateLimitError):
     """429: rate limited."""
 
     retryable = True
     default_message = "NemoVideo rate limit reached"
 
 
-class ServerError(BackendError):
+class ServerError(BackendError, UnavailableError):
     """5xx: the backend failed."""
 
     retryable = True
     default_message = "NemoVideo had a server error"
 
 
-class BackendUnavailableError(BackendError):
+class BackendUnavailableError(BackendError, UnavailableError):
     """The backend could not be reached, or did not answer in time."""
 
     retryable = True
     default_message = "NemoVideo could not be reached"
 
 
-class StreamInterruptedError(BackendError):
+class StreamInterruptedError(BackendError, StreamDroppedError):
     """A chat stream broke mid-turn; the turn may still be applied, so it is never re-sent."""
 
     default_message = "The NemoVideo reply stream was interrupted"
 
 
-class AgentError(BackendError):
+class AgentError(BackendError, AgentFailedError):
     """The agent reported an error inside the stream."""
 
     default_message = "The NemoVideo agent reported an error"
 
 
-class RenderRejectedError(BackendError):
+class RenderRejectedError(BackendError, ExportRefusedError):
     """The render submission was refused (duplicate id, nothing to render, …)."""
 
     default_message = "NemoVideo refused the render"
 
 
-class RenderNotFoundError(BackendError):
+class RenderNotFoundError(BackendError, ExportRefusedError):
     """The render id is unknown to the backend."""
 
     default_message = "NemoVideo does not know this render"

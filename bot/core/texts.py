@@ -69,6 +69,42 @@ _EN: Final[dict[str, str]] = {
     ),
     "timed_out": "⌛ That took too long and was stopped. Send your message again to retry.",
     "busy_timeline_unknown": "I couldn't read the timeline just now. Try `/status` in a moment.",
+    "not_authorized": (
+        "⚠️ NemoVideo didn't accept Beatthread's credentials. "
+        "The bot's owner needs to check its NemoVideo token."
+    ),
+    "rate_limited_later": (
+        "⏳ NemoVideo is busy right now (rate limit). Please try again in a minute."
+    ),
+    "agent_failed": (
+        "⚠️ NemoVideo couldn't finish that request. Please try again, maybe in other words."
+    ),
+    "export_rejected": "❌ NemoVideo refused the export. Please try `/export` again later.",
+    "export_progress": "🎬 Rendering… {progress}%",
+    "export_slow": (
+        "⌛ The render is taking much longer than usual, so I stopped waiting for it. "
+        "Try `/export` again later."
+    ),
+    "export_ready_no_project": "✅ Your video is ready: {url}",
+    "internal_error": "⚠️ Something went wrong on my side. Please try again.",
+    # --- terminal front end (bot/console.py) -------------------------------------------
+    "console_banner": (
+        "🎬 Beatthread console: one conversation with NemoVideo. Type a message, or "
+        "/upload PATH, /status, /credits, /export, /help, /quit."
+    ),
+    "console_help": (
+        "Commands: /upload PATH (add a file), /status (timeline), /credits, /export (render "
+        'the video), /quit. Anything else goes to the video agent, e.g. "sync visuals to '
+        'the beat" or "add a title: Neon Nights".'
+    ),
+    "console_upload_hint": "📎 Type /upload PATH to add a file. Accepted: {accepted}.",
+    "console_no_file": "⚠️ There is no file at {path}.",
+    "console_unknown_command": "Unknown command {command}. Type /help for the list.",
+    "console_waiting": "⏳ Waiting for the render to finish…",
+    "console_bye": "👋 Bye.",
+    "credits_register": (
+        "Register (free) to get more credits and keep your projects: {register_url}"
+    ),
     # --- upload rejections --------------------------------------------------------------
     "upload_empty": "⚠️ **{filename}** is empty.",
     "upload_too_large": (
@@ -155,6 +191,28 @@ _ZH: Final[dict[str, str]] = {
     "stream_failed": "❌ 无法确认修改是否完成。如需重试，请再发一次你的消息。",
     "timed_out": "⌛ 处理时间过长，已停止。如需重试，请再发一次你的消息。",
     "busy_timeline_unknown": "暂时读取不到时间线，请稍后试试 `/status`。",
+    "not_authorized": "⚠️ NemoVideo 拒绝了 Beatthread 的凭据，需要机器人管理员检查 NemoVideo 令牌。",
+    "rate_limited_later": "⏳ NemoVideo 现在比较忙（限流），请过一分钟再试。",
+    "agent_failed": "⚠️ NemoVideo 没能完成这个请求。请再试一次，或者换个说法。",
+    "export_rejected": "❌ NemoVideo 拒绝了这次导出。请稍后再试 `/export`。",
+    "export_progress": "🎬 渲染中…{progress}%",
+    "export_slow": "⌛ 渲染时间比平时长很多，我先不等了。请稍后再试 `/export`。",
+    "export_ready_no_project": "✅ 视频已完成：{url}",
+    "internal_error": "⚠️ 我这边出了点问题，请再试一次。",
+    "console_banner": (
+        "🎬 Beatthread 终端：与 NemoVideo 的一段对话。直接输入消息，或使用 "
+        "/upload 路径、/status、/credits、/export、/help、/quit。"
+    ),
+    "console_help": (
+        "命令：/upload 路径（添加文件）、/status（时间线）、/credits（积分）、/export（渲染视频）、"
+        "/quit。其他内容会发给视频助手，例如“画面踩点同步”或“添加标题：霓虹之夜”。"
+    ),
+    "console_upload_hint": "📎 输入 /upload 路径 来添加文件。支持：{accepted}。",
+    "console_no_file": "⚠️ {path} 不存在。",
+    "console_unknown_command": "未知命令 {command}。输入 /help 查看命令列表。",
+    "console_waiting": "⏳ 正在等待渲染完成…",
+    "console_bye": "👋 再见。",
+    "credits_register": "免费注册即可获得更多积分并保留你的项目：{register_url}",
     "upload_empty": "⚠️ **{filename}** 是空文件。",
     "upload_too_large": "⚠️ **{filename}** 太大了（上限 {limit_mb} MB）。请压缩或剪短后再试。",
     "upload_unsupported": "⚠️ 无法使用 **{filename}**：不支持 .{extension} 文件。支持：{accepted}。",

@@ -1,0 +1,205 @@
+"""The terminal front end: one conversation on stdin/stdout, over the same use cases as Discord.
+
+Each input line is a user message. Commands mirror the slash commands::
+
+    /upload PATH   attach a local file
+    /status        the timeline      (also "status", "show tracks", 状态 …)
+    /credits       the balance       (also "credits", "balance", 积分 …)
+    /export        render the video  (also "export", "send me the video", 导出 …)
+    /help          the list
+    /quit          leave now (a render already submitted goes on at NemoVideo)
+
+Any other line goes through the intent router, exactly like a Discord message. Replies print
+while they stream. At the end of input the console waits for queued messages and for a
+running export, prints its MP4 link, and exits 0.
+
+The console is an adapter: it depends on the core only and gets its use cases from the
+composition root. Local files are read in 1 MiB chunks off the event loop, never whole.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import itertools
+import sys
+import threading
+import time
+from collections.abc import AsyncIterator
+from pathlib import Path
+from typing import TextIO
+
+from bot.core.backend_results import UploadSource
+from bot.core.intents import IntentKind
+from bot.core.replies import Notice, NoticeKind, ReplyEvent, ReplyText
+from bot.core.texts import accepted_formats, text
+from bot.core.usecases import Attachment, ConversationRunner, IncomingMessage, UseCases
+
+#: The console's one user (Discord ids are positive; 0 is nobody's).
+CONSOLE_USER_ID = 0
+READ_CHUNK_BYTES = 1 << 20
+
+_COMMANDS = {
+    "/status": IntentKind.STATE,
+    "/credits": IntentKind.CREDITS,
+    "/export": IntentKind.EXPORT,
+}
+
+
+async def run_console(
+    use_cases: UseCases,
+    lines: AsyncIterator[str],
+    out: TextIO,
+    *,
+    language: str = "en",
+    initial_upload: Path | None = None,
+) -> int:
+    """Run one conversation from ``lines`` to ``out``; return the exit code."""
+    printer = Printer(out, language)
+    ids = _Ids()
+    conversation = await use_cases.start_conversation(
+        thread_id=ids.next(), owner_user_id=CONSOLE_USER_ID, language=language, title="console"
+    )
+    runner = use_cases.runner(conversation, printer.show)
+    printer.line(text("console_banner", language))
+    try:
+        if initial_upload is not None:
+            await _upload(runner, ids, printer, str(initial_upload))
+        async for line in lines:
+            if not await _handle(line.strip(), runner, ids, printer):
+                printer.line(text("console_bye", language))
+                return 0
+        await runner.join(exports=False)
+        if runner.has_exports:
+            printer.line(text("console_waiting", language))
+        await runner.join()
+        return 0
+    finally:
+        await runner.close()
+
+
+async def _handle(line: str, runner: ConversationRunner, ids: _Ids, printer: Printer) -> bool:
+    """Act on one input line; ``False`` means quit."""
+    lang = printer.language
+    command, _, argument = line.partition(" ")
+    command = command.lower()
+    if not line:
+        return True
+    if command in ("/quit", "/exit"):
+        return False
+    if command == "/help":
+        printer.line(text("console_help", lang))
+    elif command == "/upload":
+        await _upload(runner, ids, printer, argument.strip())
+    elif command in _COMMANDS:
+        message = IncomingMessage(ids.next(), CONSOLE_USER_ID, "", command=_COMMANDS[command])
+        await runner.submit(message)
+    elif command.startswith("/") and len(command) > 1 and " " not in command[1:]:
+        printer.line(text("console_unknown_command", lang, command=command))
+    else:
+        await runner.submit(IncomingMessage(ids.next(), CONSOLE_USER_ID, line))
+    return True
+
+
+async def _upload(runner: ConversationRunner, ids: _Ids, printer: Printer, raw: str) -> None:
+    lang = printer.language
+    if not raw:
+        printer.line(text("console_upload_hint", lang, accepted=accepted_formats(lang)))
+        return
+    source = await asyncio.to_thread(_local_file, raw)
+    if source is None:
+        printer.line(text("console_no_file", lang, path=raw))
+        return
+    attachment = Attachment(ids.next(), source, source.size or 0)
+    await runner.submit(IncomingMessage(ids.next(), CONSOLE_USER_ID, attachments=(attachment,)))
+
+
+def _local_file(raw: str) -> UploadSource | None:
+    path = Path(raw.strip("\"'")).expanduser()
+    return file_source(path) if path.is_file() else None
+
+
+def file_source(path: Path) -> UploadSource:
+    """A local file as a re-openable stream (read in chunks on a worker thread)."""
+
+    async def open_stream() -> AsyncIterator[bytes]:
+        handle = await asyncio.to_thread(path.open, "rb")
+        try:
+            while chunk := await asyncio.to_thread(handle.read, READ_CHUNK_BYTES):
+                yield chunk
+        finally:
+            await asyncio.to_thread(handle.close)
+
+    return UploadSource(filename=path.name, open=open_stream, size=path.stat().st_size)
+
+
+class Printer:
+    """Renders reply events as terminal lines; agent text appears as it streams."""
+
+    def __init__(self, out: TextIO, language: str) -> None:
+        self._out = out
+        self.language = language
+        self._mid_line = False
+
+    async def show(self, event: ReplyEvent) -> None:
+        """The conversation's reply sink."""
+        if isinstance(event, ReplyText):
+            self._write(event.delta)
+            self._mid_line = not event.delta.endswith("\n") if event.delta else self._mid_line
+            if event.done:
+                self._end_line()
+            return
+        if isinstance(event, Notice) and event.kind is NoticeKind.UPLOAD_HINT:
+            lang = self.language
+            self.line(text("console_upload_hint", lang, accepted=accepted_formats(lang)))
+            return
+        self.line(event.text)
+
+    def line(self, message: str) -> None:
+        """Print ``message`` on lines of its own."""
+        self._end_line()
+        self._write(message + "\n")
+
+    def _end_line(self) -> None:
+        if self._mid_line:
+            self._write("\n")
+            self._mid_line = False
+
+    def _write(self, chunk: str) -> None:
+        self._out.write(chunk)
+        self._out.flush()
+
+
+class _Ids:
+    """Message, attachment and thread ids: increasing, and unique across runs on one database.
+
+    They start at the current time in microseconds (a 51-bit number, like Discord snowflakes in
+    size) so a second console session never reuses the first one's ids.
+    """
+
+    def __init__(self) -> None:
+        self._counter = itertools.count(time.time_ns() // 1000)
+
+    def next(self) -> int:
+        return next(self._counter)
+
+
+async def stdin_lines() -> AsyncIterator[str]:
+    """Lines typed on stdin, read by a daemon thread so a blocked read never delays exit."""
+    loop = asyncio.get_running_loop()
+    queue: asyncio.Queue[str | None] = asyncio.Queue()
+
+    def deliver(line: str | None) -> None:
+        with contextlib.suppress(RuntimeError):  # the loop closed: the console has ended
+            loop.call_soon_threadsafe(queue.put_nowait, line)
+
+    def read() -> None:
+        try:
+            while line := sys.stdin.readline():
+                deliver(line.rstrip("\r\n"))
+        finally:
+            deliver(None)
+
+    threading.Thread(target=read, name="console-stdin", daemon=True).start()
+    while (line := await queue.get()) is not None:
+        yield line

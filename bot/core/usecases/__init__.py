@@ -1,0 +1,122 @@
+"""The use cases: what Beatthread does for a conversation, over the ports, for any front end.
+
+A front end builds one :class:`UseCases` at start-up and, per conversation, either calls the
+use cases directly (each yields :mod:`reply events <bot.core.replies>` to render) or hands
+messages to a :class:`ConversationRunner`, which adds the queueing, burst and at-most-once
+rules. The rules of each use case are in its module's docstring:
+
+* :mod:`.sessions` - start a conversation, replace a lost session (1002)
+* :mod:`.uploads` - check and upload a file
+* :mod:`.chat` - a chat turn (streaming, still-working, silent turns, dropped streams)
+* :mod:`.queries` - credits and the timeline summary
+* :mod:`.exports` - submit a render and follow it to the MP4
+* :mod:`.runner` - one turn at a time, queued in order, bursts merged, each message once
+* :mod:`.explain` - the one place an error becomes user text
+"""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator
+
+from bot.core.ports import Backend, Clock, Store
+from bot.core.replies import ReplyEvent
+from bot.core.usecases.chat import chat_turn
+from bot.core.usecases.context import (
+    Attachment,
+    Conversation,
+    Deps,
+    ExportPolling,
+    SystemClock,
+    Timings,
+)
+from bot.core.usecases.exports import follow_export, start_export
+from bot.core.usecases.queries import credits, timeline
+from bot.core.usecases.runner import ConversationRunner, IncomingMessage, ReplySink
+from bot.core.usecases.sessions import open_conversation, start_conversation
+from bot.core.usecases.uploads import upload
+
+__all__ = [
+    "Attachment",
+    "Conversation",
+    "ConversationRunner",
+    "Deps",
+    "ExportPolling",
+    "IncomingMessage",
+    "ReplySink",
+    "SystemClock",
+    "Timings",
+    "UseCases",
+]
+
+
+class UseCases:
+    """Every use case, bound to the ports the composition root opened."""
+
+    def __init__(
+        self,
+        backend: Backend,
+        store: Store,
+        *,
+        clock: Clock | None = None,
+        timings: Timings | None = None,
+    ) -> None:
+        self.deps = Deps(backend, store, clock or SystemClock(), timings or Timings())
+
+    async def start_conversation(
+        self,
+        *,
+        thread_id: int,
+        owner_user_id: int,
+        language: str,
+        guild_id: int = 0,
+        parent_channel_id: int = 0,
+        title: str | None = None,
+    ) -> Conversation:
+        """Record a new conversation and create its backend session."""
+        return await start_conversation(
+            self.deps,
+            thread_id=thread_id,
+            owner_user_id=owner_user_id,
+            language=language,
+            guild_id=guild_id,
+            parent_channel_id=parent_channel_id,
+            title=title,
+        )
+
+    async def open_conversation(self, thread_id: int) -> Conversation | None:
+        """A recorded conversation (after a restart), or ``None``."""
+        return await open_conversation(self.deps, thread_id)
+
+    def runner(self, conversation: Conversation, sink: ReplySink) -> ConversationRunner:
+        """A message queue for ``conversation`` whose replies go to ``sink``."""
+        return ConversationRunner(self.deps, conversation, sink)
+
+    def upload(
+        self, conversation: Conversation, attachment: Attachment
+    ) -> AsyncIterator[ReplyEvent]:
+        """Check and upload one file."""
+        return upload(self.deps, conversation, attachment)
+
+    def chat(self, conversation: Conversation, message: str) -> AsyncIterator[ReplyEvent]:
+        """One chat turn."""
+        return chat_turn(self.deps, conversation, message)
+
+    def credits(self, conversation: Conversation) -> AsyncIterator[ReplyEvent]:
+        """The credit balance."""
+        return credits(self.deps, conversation)
+
+    def state(self, conversation: Conversation) -> AsyncIterator[ReplyEvent]:
+        """The timeline summary."""
+        return timeline(self.deps, conversation)
+
+    def start_export(
+        self, conversation: Conversation, requester_id: int
+    ) -> AsyncIterator[ReplyEvent]:
+        """Submit a render of the current timeline."""
+        return start_export(self.deps, conversation, requester_id)
+
+    def follow_export(
+        self, conversation: Conversation, render_id: str
+    ) -> AsyncIterator[ReplyEvent]:
+        """Poll a render until its video is ready."""
+        return follow_export(self.deps, conversation, render_id)

@@ -1,0 +1,119 @@
+"""What every use case works with: the ports, the timings, and the conversation at hand."""
+
+from __future__ import annotations
+
+import asyncio
+import time
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+
+from bot.core.backend_results import UploadSource
+from bot.core.media import DEFAULT_MAX_BYTES
+from bot.core.ports import Backend, Clock, Store
+from bot.core.streaming import DISCORD_MESSAGE_LIMIT
+
+#: Contract §6 "Billing / top-up" link, for registered accounts that run out of credits.
+DEFAULT_BILLING_URL = "https://nemovideo.com/dashboard/billing"
+
+
+@dataclass(frozen=True, slots=True)
+class ExportPolling:
+    """How the in-process export poll waits.
+
+    ``first_wait``, growing by ``factor`` up to ``max_wait``, for at most ``budget`` seconds
+    (contract §3.9: renders take ~30-90 s; the CLI polls 2 s x 1.5 capped at 15 s).
+    """
+
+    first_wait: float = 2.0
+    factor: float = 1.5
+    max_wait: float = 15.0
+    budget: float = 600.0
+
+
+@dataclass(frozen=True, slots=True)
+class Timings:
+    """Every wait and limit of the use cases; the defaults are the contract's values.
+
+    Tests shrink the waits; the rules stay the same.
+    """
+
+    #: "⏳ Still working…" after this many seconds without text (contract §4: every 2 min).
+    still_working_every: float = 120.0
+    #: After a dropped stream: wait, check state; repeat (§4: 30 s, then 60 s, 5 checks).
+    recovery_waits: Sequence[float] = (30.0, 60.0, 60.0, 60.0, 60.0)
+    #: Chat messages this close together merge into one turn.
+    burst_window: float = 2.0
+    #: At most this many messages merge into one turn (a paste of many lines stays bounded).
+    max_burst: int = 10
+    export_polling: ExportPolling = field(default_factory=ExportPolling)
+    #: The longest message a front end can show (Discord: 2,000 characters).
+    message_limit: int = DISCORD_MESSAGE_LIMIT
+    max_upload_bytes: int = DEFAULT_MAX_BYTES
+    billing_url: str = DEFAULT_BILLING_URL
+
+
+class SystemClock:
+    """The real clock (implements :class:`bot.core.ports.Clock`)."""
+
+    def now(self) -> datetime:
+        """The current UTC time."""
+        return datetime.now(UTC)
+
+    def monotonic(self) -> float:
+        """Monotonic seconds."""
+        return time.monotonic()
+
+    async def sleep(self, seconds: float) -> None:
+        """Sleep on the event loop."""
+        await asyncio.sleep(max(0.0, seconds))
+
+
+@dataclass(frozen=True, slots=True)
+class Deps:
+    """The ports and settings a use case needs; built once by the composition root."""
+
+    backend: Backend
+    store: Store
+    clock: Clock
+    timings: Timings
+
+
+@dataclass(frozen=True, slots=True)
+class Attachment:
+    """A file the user attached: a re-openable byte stream, its size, and a URL if it has one.
+
+    ``attachment_id`` keys the upload record, so each attachment is handled once. With a
+    ``url`` (a Discord CDN link) the backend is asked to fetch the file itself first.
+    """
+
+    attachment_id: int
+    source: UploadSource
+    size: int
+    url: str | None = None
+
+
+class Conversation:
+    """One conversation (a Discord thread or a terminal session) and what we keep in memory.
+
+    The durable part (session ids, timeline snapshot) lives in the store under ``thread_id``;
+    this object adds the files we could re-upload if the backend forgets the session (1002).
+    """
+
+    def __init__(self, thread_id: int, owner_id: int, language: str) -> None:
+        self.thread_id = thread_id
+        self.owner_id = owner_id
+        self.language = language
+        self._sources: list[UploadSource] = []
+
+    @property
+    def reupload_sources(self) -> tuple[UploadSource, ...]:
+        """Uploaded files we can send again, oldest first."""
+        return tuple(self._sources)
+
+    def remember(self, source: UploadSource) -> None:
+        """Keep ``source`` for re-uploading after a lost session."""
+        self._sources.append(source)
+
+    def __repr__(self) -> str:
+        return f"Conversation(thread_id={self.thread_id}, language={self.language!r})"

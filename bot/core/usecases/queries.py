@@ -1,0 +1,54 @@
+"""Read-only use cases: the credit balance and the timeline summary.
+
+* Credits: the balance; for an anonymous account also the register/bind link (contract §7),
+  because registering is how it gets more credits and keeps its projects.
+* State: the timeline summary (core.timeline) of the current draft. The draft read becomes the
+  new snapshot: the user has now seen it, so the next "what changed" starts from here. A lost
+  session is replaced first (the user is told), and the new, empty timeline is shown.
+"""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator
+
+from bot.core.errors import DomainError, SessionGoneError
+from bot.core.replies import CreditsReply, ReplyEvent, TimelineSummary
+from bot.core.texts import text
+from bot.core.timeline import parse_draft, summarize
+from bot.core.usecases.context import Conversation, Deps
+from bot.core.usecases.explain import explain, register_url
+from bot.core.usecases.sessions import ensure_session, restart_session, save_snapshot, session_of
+
+
+async def credits(deps: Deps, conversation: Conversation) -> AsyncIterator[ReplyEvent]:
+    """The balance, with the register link for anonymous accounts."""
+    lang = conversation.language
+    try:
+        balance = await deps.backend.credits()
+    except DomainError as error:
+        yield await explain(deps, lang, error)
+        return
+    link = await register_url(deps)
+    lines = [text("credits_balance", lang, available=balance.available, frozen=balance.frozen)]
+    if link is not None:
+        lines.append(text("credits_register", lang, register_url=link))
+    yield CreditsReply(balance.available, balance.frozen, link, "\n".join(lines))
+
+
+async def timeline(deps: Deps, conversation: Conversation) -> AsyncIterator[ReplyEvent]:
+    """The timeline summary (the ``/status`` command)."""
+    lang = conversation.language
+    try:
+        thread = await ensure_session(deps, conversation)
+        try:
+            state = await deps.backend.state(session_of(thread))
+        except SessionGoneError:
+            thread, notice = await restart_session(deps, conversation)
+            yield notice
+            state = await deps.backend.state(session_of(thread))
+    except DomainError as error:
+        yield await explain(deps, lang, error)
+        return
+    await save_snapshot(deps, conversation, state.draft)
+    parsed = parse_draft(state.draft)
+    yield TimelineSummary(summarize(parsed, lang), parsed.is_exportable)

@@ -1,0 +1,255 @@
+"""One conversation's message queue: one turn at a time, in order, each message at most once.
+
+A front end hands every incoming message to :meth:`ConversationRunner.submit` and renders what
+arrives at its sink. Rules:
+
+* **At most once.** A message id is recorded (``ChatTurnStore.record``) before anything else;
+  an id seen before is dropped silently (a redelivered gateway event, a double click).
+* **Routing.** Slash commands carry their intent; other text goes through the intent router
+  (:func:`bot.core.intents.route`); a message with files is an upload, its text then goes to
+  the agent as a chat turn after the files.
+* **Credits answer at once**: a read that changes nothing need not wait for a long turn.
+  Everything else queues in arrival order behind the running item, and the user is told it
+  is queued (with its place in line).
+* **Bursts merge.** Chat messages that arrive within :attr:`Timings.burst_window` of the
+  previous one (and before their turn starts) go to the agent as one turn, lines joined, at
+  most :attr:`Timings.max_burst` at a time. So a chat turn starts one window after its last
+  message.
+* **Exports run beside the queue.** After the render is submitted, following it to the video
+  is a background task of the runner, so the conversation goes on meanwhile;
+  :meth:`ConversationRunner.join` waits for the queue and for those tasks.
+* A failing item never stops the queue: the error is logged and the user gets a short
+  "something went wrong" reply.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from collections import deque
+from collections.abc import AsyncIterator, Awaitable, Callable
+from dataclasses import dataclass
+
+from bot.core.intents import Intent, IntentKind, route
+from bot.core.models import ChatTurnStatus
+from bot.core.replies import ExportStarted, Notice, NoticeKind, Queued, ReplyEvent
+from bot.core.texts import accepted_formats, text
+from bot.core.usecases.chat import chat_turn
+from bot.core.usecases.context import Attachment, Conversation, Deps
+from bot.core.usecases.explain import internal_error
+from bot.core.usecases.exports import follow_export, start_export
+from bot.core.usecases.queries import credits, timeline
+from bot.core.usecases.uploads import upload
+
+log = logging.getLogger(__name__)
+
+ReplySink = Callable[[ReplyEvent], Awaitable[None]]
+"""Where a conversation's reply events go (the front end renders them)."""
+
+
+@dataclass(frozen=True, slots=True)
+class IncomingMessage:
+    """A user's message: its id (processed at most once), author, text and files.
+
+    ``command`` is set for a slash command, which skips the intent router.
+    """
+
+    message_id: int
+    author_id: int
+    text: str = ""
+    attachments: tuple[Attachment, ...] = ()
+    command: IntentKind | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class _Item:
+    message: IncomingMessage
+    intent: Intent
+    arrived: float
+
+
+class ConversationRunner:
+    """Runs one conversation's messages one at a time (rules in the module docstring)."""
+
+    def __init__(self, deps: Deps, conversation: Conversation, sink: ReplySink) -> None:
+        self._deps = deps
+        self._conversation = conversation
+        self._sink = sink
+        self._pending: deque[_Item] = deque()
+        self._wake = asyncio.Event()
+        self._idle = asyncio.Event()
+        self._idle.set()
+        self._busy = False
+        self._worker: asyncio.Task[None] | None = None
+        self._exports: set[asyncio.Task[None]] = set()
+
+    @property
+    def conversation(self) -> Conversation:
+        """The conversation this runner serves."""
+        return self._conversation
+
+    async def submit(self, message: IncomingMessage) -> bool:
+        """Take a message; ``False`` if its id was seen before (it is then ignored)."""
+        async with self._deps.store.transaction() as tx:
+            recorded = await tx.turns.record(
+                message_id=message.message_id,
+                thread_id=self._conversation.thread_id,
+                author_id=message.author_id,
+                now=self._deps.clock.now(),
+            )
+        if not recorded.created:
+            log.info("message %s was already processed; ignoring it", message.message_id)
+            return False
+        intent = self._intent(message)
+        if intent.kind is IntentKind.CREDITS:
+            await self._run_batch([_Item(message, intent, self._deps.clock.monotonic())])
+            return True
+        self._pending.append(_Item(message, intent, self._deps.clock.monotonic()))
+        self._idle.clear()
+        if self._busy:
+            lang = self._conversation.language
+            position = len(self._pending)
+            await self._sink(Queued(position, text("queued", lang, position=position)))
+        self._start_worker()
+        self._wake.set()
+        return True
+
+    @property
+    def has_exports(self) -> bool:
+        """Whether an export is being followed to its video right now."""
+        return bool(self._exports)
+
+    async def join(self, *, exports: bool = True) -> None:
+        """Wait until every queued message is handled (and every followed export is done)."""
+        await self._idle.wait()
+        while exports and self._exports:
+            await asyncio.wait(set(self._exports))
+
+    async def close(self) -> None:
+        """Stop the worker and the export followers (unfinished turns stay recorded)."""
+        tasks = [*self._exports]
+        if self._worker is not None:
+            tasks.append(self._worker)
+        for task in tasks:
+            task.cancel()
+        if tasks:
+            await asyncio.wait(tasks)
+        self._worker = None
+
+    # -- the queue -----------------------------------------------------------------------
+
+    def _intent(self, message: IncomingMessage) -> Intent:
+        if message.command is not None:
+            return Intent(message.command, message.text.strip())
+        return route(message.text, has_files=bool(message.attachments))
+
+    def _start_worker(self) -> None:
+        if self._worker is None or self._worker.done():
+            name = f"conversation-{self._conversation.thread_id}"
+            self._worker = asyncio.create_task(self._work(), name=name)
+
+    async def _work(self) -> None:
+        while True:
+            while not self._pending:
+                self._idle.set()
+                self._wake.clear()
+                await self._wake.wait()
+            batch = await self._next_batch()
+            self._busy = True
+            try:
+                await self._run_batch(batch)
+            finally:
+                self._busy = False
+
+    async def _next_batch(self) -> list[_Item]:
+        """The next item, or the burst of chat messages at the head of the queue."""
+        if self._pending[0].intent.kind is not IntentKind.CHAT:
+            return [self._pending.popleft()]
+        window = self._deps.timings.burst_window
+        while True:
+            burst = self._leading_burst()
+            remaining = burst[-1].arrived + window - self._deps.clock.monotonic()
+            if remaining <= 0 or len(burst) >= self._deps.timings.max_burst:
+                break
+            await self._deps.clock.sleep(remaining)  # more lines may join meanwhile
+        return [self._pending.popleft() for _ in burst]
+
+    def _leading_burst(self) -> list[_Item]:
+        window = self._deps.timings.burst_window
+        burst = [self._pending[0]]
+        for item in list(self._pending)[1:]:
+            if (
+                item.intent.kind is not IntentKind.CHAT
+                or len(burst) >= self._deps.timings.max_burst
+            ):
+                break
+            if window <= 0 or item.arrived - burst[-1].arrived > window:
+                break
+            burst.append(item)
+        return burst
+
+    async def _run_batch(self, batch: list[_Item]) -> None:
+        ids = [item.message.message_id for item in batch]
+        await self._mark(ids, ChatTurnStatus.QUEUED, ChatTurnStatus.STREAMING)
+        try:
+            await self._dispatch(batch)
+        except Exception:
+            log.exception("conversation %s: handling %s failed", self._conversation, ids)
+            await self._sink(internal_error(self._conversation.language))
+        finally:
+            await self._mark(ids, ChatTurnStatus.STREAMING, ChatTurnStatus.DONE)
+
+    async def _dispatch(self, batch: list[_Item]) -> None:
+        deps, conversation = self._deps, self._conversation
+        first = batch[0]
+        match first.intent.kind:
+            case IntentKind.CHAT:
+                merged = "\n".join(item.intent.text for item in batch if item.intent.text)
+                await self._relay(chat_turn(deps, conversation, merged))
+            case IntentKind.CREDITS:
+                await self._relay(credits(deps, conversation))
+            case IntentKind.STATE:
+                await self._relay(timeline(deps, conversation))
+            case IntentKind.EXPORT:
+                await self._export(first.message.author_id)
+            case IntentKind.UPLOAD:
+                await self._upload(first)
+
+    async def _upload(self, item: _Item) -> None:
+        deps, conversation = self._deps, self._conversation
+        if not item.message.attachments:
+            accepted = accepted_formats(conversation.language)
+            hint = text("upload_hint", conversation.language, accepted=accepted)
+            await self._sink(Notice(NoticeKind.UPLOAD_HINT, hint))
+            return
+        for attachment in item.message.attachments:
+            await self._relay(upload(deps, conversation, attachment))
+        if item.intent.text:
+            await self._relay(chat_turn(deps, conversation, item.intent.text))
+
+    async def _export(self, requester_id: int) -> None:
+        render_id = None
+        async for event in start_export(self._deps, self._conversation, requester_id):
+            await self._sink(event)
+            if isinstance(event, ExportStarted):
+                render_id = event.render_id
+        if render_id is not None:
+            task = asyncio.create_task(self._follow(render_id), name=f"export-{render_id}")
+            self._exports.add(task)
+            task.add_done_callback(self._exports.discard)
+
+    async def _follow(self, render_id: str) -> None:
+        try:
+            await self._relay(follow_export(self._deps, self._conversation, render_id))
+        except Exception:
+            log.exception("following export %s failed", render_id)
+            await self._sink(internal_error(self._conversation.language))
+
+    async def _relay(self, events: AsyncIterator[ReplyEvent]) -> None:
+        async for event in events:
+            await self._sink(event)
+
+    async def _mark(self, ids: list[int], old: ChatTurnStatus, new: ChatTurnStatus) -> None:
+        async with self._deps.store.transaction() as tx:
+            for message_id in ids:
+                await tx.turns.transition(message_id, old, new, now=self._deps.clock.now())

@@ -1,0 +1,130 @@
+"""The conversation runner: one turn at a time, queued in order, bursts merged, each id once."""
+
+from __future__ import annotations
+
+import asyncio
+import dataclasses
+import itertools
+
+import pytest
+
+from bot.core.intents import IntentKind
+from bot.core.replies import (
+    CreditsReply,
+    ExportFinished,
+    Notice,
+    NoticeKind,
+    Queued,
+    ReplyText,
+    TimelineSummary,
+)
+from bot.core.usecases import Conversation, IncomingMessage, UseCases
+from tests.core.usecases_support import FAST, of_type, tone_attachment, total_turns
+
+pytestmark = pytest.mark.timeout(30)
+
+_ids = itertools.count(1)
+USER = 7
+
+
+def message(text: str = "", **fields) -> IncomingMessage:
+    return IncomingMessage(next(_ids), USER, text, **fields)
+
+
+class Sink:
+    """Collects reply events; can hold the first agent text until released (a turn mid-way)."""
+
+    def __init__(self, *, hold_first_text: bool = False) -> None:
+        self.events: list[object] = []
+        self.text_started = asyncio.Event()
+        self.release = asyncio.Event()
+        if not hold_first_text:
+            self.release.set()
+
+    async def __call__(self, event) -> None:
+        self.events.append(event)
+        if isinstance(event, ReplyText) and not self.text_started.is_set():
+            self.text_started.set()
+            await self.release.wait()
+
+
+@pytest.fixture
+def use_cases(nemo, store) -> UseCases:
+    return UseCases(nemo, store, timings=FAST)
+
+
+@pytest.fixture
+async def conversation(use_cases) -> Conversation:
+    return await use_cases.start_conversation(
+        thread_id=next(_ids), owner_user_id=USER, language="en"
+    )
+
+
+async def test_a_message_id_is_processed_once(use_cases, conversation, local_backend):
+    """A redelivered message (same id) never reaches the backend a second time."""
+    sink = Sink()
+    runner = use_cases.runner(conversation, sink)
+    hello = message("hello there")
+    assert await runner.submit(hello)
+    assert not await runner.submit(hello)
+    await runner.join()
+    await runner.close()
+    assert total_turns(local_backend) == 1
+    assert sum(1 for e in of_type(sink.events, ReplyText) if e.done) == 1
+
+
+async def test_messages_wait_their_turn_in_order(use_cases, conversation, local_backend):
+    """While a turn runs, later messages queue in order and the user is told their place."""
+    sink = Sink(hold_first_text=True)
+    runner = use_cases.runner(conversation, sink)
+    await runner.submit(message("what can you do?"))
+    await sink.text_started.wait()  # the first turn is mid-reply now
+    await runner.submit(message("and what else can you do?"))
+    await runner.submit(message("/status", command=IntentKind.STATE))
+    await runner.submit(message("how many credits do I have left"))  # answered at once
+    queued = of_type(sink.events, Queued)
+    assert [q.position for q in queued] == [1, 2]
+    assert isinstance(sink.events[-1], CreditsReply)
+    sink.release.set()
+    await runner.join()
+    await runner.close()
+    done = [i for i, e in enumerate(sink.events) if isinstance(e, ReplyText) and e.done]
+    summary = next(i for i, e in enumerate(sink.events) if isinstance(e, TimelineSummary))
+    assert len(done) == 2 and done[1] < summary  # second reply, then the status
+    assert total_turns(local_backend) == 2
+
+
+async def test_a_burst_becomes_one_turn(use_cases, conversation, local_backend):
+    """Lines sent within the burst window go to the agent as one message."""
+    bursty = UseCases(
+        use_cases.deps.backend,
+        use_cases.deps.store,
+        timings=dataclasses.replace(FAST, burst_window=0.3),
+    )
+    sink = Sink()
+    runner = bursty.runner(conversation, sink)
+    for line in ("make it darker", "and add a title", '"Neon Nights"'):
+        await runner.submit(message(line))
+    await runner.join()
+    await runner.close()
+    assert total_turns(local_backend) == 1
+    assert not of_type(sink.events, Queued)
+
+
+async def test_files_then_caption_then_background_export(
+    use_cases, conversation, local_backend, tmp_path
+):
+    """A message with a file uploads it, sends its text to the agent; an export runs beside."""
+    sink = Sink()
+    runner = use_cases.runner(conversation, sink)
+    await runner.submit(
+        message("sync visuals to the beat", attachments=(tone_attachment(tmp_path),))
+    )
+    await runner.submit(message("send me the video"))
+    await runner.submit(message("upload"))  # no file: how to attach one
+    await runner.join()
+    await runner.close()
+    kinds = [e.kind for e in of_type(sink.events, Notice)]
+    assert kinds == [NoticeKind.READY, NoticeKind.UPLOAD_HINT]
+    assert of_type(sink.events, ExportFinished)
+    assert total_turns(local_backend) == 1
