@@ -2,8 +2,9 @@
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator, Collection, Mapping
+from collections.abc import AsyncIterator, Collection, Mapping, Sequence
 from contextlib import AbstractAsyncContextManager
+from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any, Protocol, Unpack
 
@@ -64,6 +65,10 @@ class ThreadStore(Protocol):
 
     async def get(self, thread_id: int) -> TrackThread | None:
         """Return the thread, or ``None`` when Beatthread does not own it."""
+        ...
+
+    async def get_many(self, thread_ids: Collection[int]) -> dict[int, TrackThread]:
+        """Return the known threads among ``thread_ids``, by id (one query)."""
         ...
 
     async def set_session(
@@ -179,16 +184,36 @@ class ExportJobStore(Protocol):
         """Return the job, or ``None`` if the render id is unknown."""
         ...
 
-    async def load_unfinished(self, *, limit: int | None = None) -> list[ExportJob]:
-        """Return jobs not yet posted, failed or cancelled, by next poll time (start-up)."""
+    async def load_unfinished(
+        self,
+        *,
+        limit: int | None = None,
+        shard_ids: Collection[int] | None = None,
+        shard_count: int = 1,
+    ) -> list[ExportJob]:
+        """Return jobs not yet posted, failed or cancelled, by next poll time (start-up).
+
+        With ``shard_ids``, only jobs whose thread's guild is on one of those Discord shards
+        (``(guild_id >> 22) % shard_count``).
+        """
         ...
 
     async def claim_due(
-        self, *, owner: str, now: datetime, lease_for: timedelta, limit: int = 10
+        self,
+        *,
+        owner: str,
+        now: datetime,
+        lease_for: timedelta,
+        limit: int = 10,
+        shard_ids: Collection[int] | None = None,
+        shard_count: int = 1,
+        takeover_after: timedelta | None = None,
     ) -> list[ExportJob]:
         """Lease up to ``limit`` unfinished jobs due by ``now`` whose lease is free or expired.
 
-        No two callers (in any process) hold the same job's lease at the same time.
+        No two callers (in any process) hold the same job's lease at the same time. With
+        ``shard_ids``, only jobs of guilds on those shards, plus (with ``takeover_after``) any
+        job left unpolled that long past its due time, whatever its shard.
         """
         ...
 
@@ -239,6 +264,38 @@ class ExportJobStore(Protocol):
         **fields: Unpack[ExportJobChanges],
     ) -> bool:
         """Set ``fields`` without a status change (progress, next poll…); ``False`` if not."""
+        ...
+
+    async def release_polled(
+        self, polls: Sequence[PolledJob], *, owner: str, now: datetime
+    ) -> None:
+        """Give back ``owner``'s leases after polls, recording what each found (one statement).
+
+        Each job moves from the status it was claimed in to its new one, with its progress and
+        next poll time, only while ``owner`` holds it and its status is still the claimed one;
+        a job cancelled or taken over meanwhile is left alone. Outcomes are not reported per
+        job (a batched statement cannot tell them apart everywhere): a claimer notices a lost
+        job at its next claim.
+        """
+        ...
+
+    async def claim_posting(
+        self, renders: Sequence[FinishedRender], *, owner: str, now: datetime
+    ) -> set[str]:
+        """The exactly-once claim of finished videos: move them to ``posting``; return winners.
+
+        A job moves (storing its video URL, progress 100) only from the status it was claimed
+        in and only while ``owner`` holds its lease, which it keeps for the post. The returned
+        render ids are the ones this call moved: only those may be posted.
+        """
+        ...
+
+    async def record_posted(self, posts: Mapping[str, int], *, now: datetime) -> None:
+        """Record ``posting → posted`` with each render's message id (render id → message id).
+
+        Leases are released. A job no longer ``posting`` (recorded by someone else) is left as
+        it is.
+        """
         ...
 
 
@@ -365,4 +422,89 @@ class Clock(Protocol):
 
     async def sleep(self, seconds: float) -> None:
         """Wait ``seconds`` (the recovery and export-poll waits go through here)."""
+        ...
+
+
+@dataclass(frozen=True, slots=True)
+class PolledJob:
+    """One poll's outcome, written back by :meth:`ExportJobStore.release_polled`.
+
+    ``claimed_status`` is the status the job was claimed in (the compare-and-set guard),
+    ``status`` the one the poll found (often the same).
+    """
+
+    render_id: str
+    claimed_status: ExportStatus
+    status: ExportStatus
+    progress: int
+    next_poll_at: datetime
+
+
+@dataclass(frozen=True, slots=True)
+class FinishedRender:
+    """A render the backend finished, to claim for posting (``ExportJobStore.claim_posting``)."""
+
+    render_id: str
+    claimed_status: ExportStatus
+    output_url: str
+
+
+class Notifier(Protocol):
+    """Where the export poller (:mod:`bot.jobs`) tells users about their renders.
+
+    The Discord front end implements it; the poller never imports Discord. For one job the
+    poller makes at most one call at a time, and only if :meth:`handles` said yes for that
+    claim. An exception raised here is logged and the call is tried again at a later poll
+    (``export_finished`` only after :meth:`find_posted` found nothing), so an implementation
+    needs no retries of its own.
+
+    Exactly once: the poller claims a finished job (``completed → posting``) before calling
+    :meth:`export_finished`, and records the returned message id afterwards. A crash in
+    between leaves the job ``posting``; whoever picks it up next asks :meth:`find_posted`
+    first, so the post must carry something findable that is derived from ``job.render_id``
+    (a Discord ``nonce`` with ``enforce_nonce``, which also makes Discord drop a same-nonce
+    repeat for a few minutes, plus a marker in the message or a component ``custom_id``,
+    which stays findable for good).
+    """
+
+    def handles(self, job: ExportJob) -> bool:
+        """Whether this process may post into the job's thread now.
+
+        ``False`` (not connected yet, no access to the thread) makes the poller leave Discord
+        alone for this job and hand it back soon, for the owning process or a later try.
+        """
+        ...
+
+    async def export_progress(self, job: ExportJob, status: RenderStatus) -> None:
+        """Show progress (edit ``job.status_message_id``, or post a status message).
+
+        Called at most every ~10 s per job and only when something visible changed (stage,
+        or progress by a few percent). After a restart the first call re-attaches to the
+        status message. ``job.attempts`` is 1 for the render made again after a failure.
+        """
+        ...
+
+    async def export_finished(
+        self, job: ExportJob, output_url: str, project_url: str | None
+    ) -> int:
+        """Post the video link (and the project link) once; return the posted message id."""
+        ...
+
+    async def find_posted(self, job: ExportJob) -> int | None:
+        """The id of this render's earlier post in the thread, or ``None`` if there is none."""
+        ...
+
+    async def export_failed(self, job: ExportJob, error: str) -> None:
+        """Tell the user the export failed for good (the one re-render failed as well).
+
+        ``error`` is for logs only; the user gets the front end's own words. Reported at
+        least once: a crash right after this call may repeat it after the restart.
+        """
+        ...
+
+    async def export_stalled(self, job: ExportJob) -> None:
+        """Tell the user the render has made no progress for a while (offer Retry / Cancel).
+
+        Once per stall; polling goes on, so a late video is still posted.
+        """
         ...

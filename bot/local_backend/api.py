@@ -309,6 +309,7 @@ async def render_submit(request: web.Request) -> web.Response:
             audio=audio.path if audio else None,
             seconds=seconds,
             fail=fail,
+            media=runtime.config.render_media,
         ),
         name=f"render-{render_id}",
     )

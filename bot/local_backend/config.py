@@ -50,6 +50,10 @@ class BackendConfig:
     error_http_status: ErrorHttpStatus = "200"
     render_seconds: float = 3.0
     render_failures: int = 0
+    #: Encode a real MP4 with ffmpeg for each render. Off, a render only keeps its timing and
+    #: serves a tiny placeholder file: for load tests of thousands of renders (ffmpeg per render
+    #: would measure ffmpeg). Read when a render is submitted.
+    render_media: bool = True
     heartbeat_interval: float = 5.0
     event_delay: float = 0.02
     work_seconds: float = 0.3

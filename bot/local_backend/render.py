@@ -5,7 +5,9 @@ rising with elapsed time, at most 99) → ``completed`` once **both** the time h
 MP4 is on disk, or ``failed``. The MP4 is encoded by :func:`bot.local_backend.ffmpeg.encode_preview`
 from the start; it uses the session's first decodable uploaded audio (at most 10 s of it), and a
 tone when there is none. ``render_failures`` makes the next N submitted jobs end ``failed``
-(with ``error``) after their full time, without encoding.
+(with ``error``) after their full time, without encoding. With ``render_media`` off nothing is
+encoded: the job keeps its timing and its file is :data:`PLACEHOLDER_MP4` (an ``ftyp`` box only,
+not playable), so load tests can run thousands of renders.
 
 Decisions on open points (§12.1, §12.13):
 
@@ -42,6 +44,8 @@ MAX_PREVIEW_SECONDS = 10.0
 DEFAULT_PREVIEW_SECONDS = 5.0
 PENDING_SHARE = 0.1  # share of render_seconds spent "pending" before "processing"
 RENDER_ID = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.\-]{0,127}$")
+#: The file of a render when ``render_media`` is off: a bare MP4 ``ftyp`` box (24 bytes).
+PLACEHOLDER_MP4 = b"\x00\x00\x00\x18ftypisom\x00\x00\x02\x00isomiso2"
 
 
 def preview_seconds(draft_ms: int, audio_seconds: float | None) -> float:
@@ -60,15 +64,20 @@ async def run_job(
     audio: Path | None,
     seconds: float,
     fail: bool,
+    media: bool = True,
 ) -> None:
-    """Drive ``job`` to a final status; on cancellation it ends ``failed``/``cancelled``."""
+    """Drive ``job`` to a final status; on cancellation it ends ``failed``/``cancelled``.
+
+    ``media=False`` writes :data:`PLACEHOLDER_MP4` instead of encoding (``render_media``).
+    """
     try:
         encode_error: Exception | None = None
         try:
             async with asyncio.TaskGroup() as group:
                 group.create_task(_clock(job))
                 if not fail:
-                    group.create_task(_encode(exe, out, audio, seconds))
+                    produce = _encode(exe, out, audio, seconds) if media else _placeholder(out)
+                    group.create_task(produce)
         except* ffmpeg.EncodeError as errors:
             encode_error = errors.exceptions[0]
         if encode_error is not None:
@@ -143,6 +152,15 @@ async def _clock(job: RenderJob) -> None:
     if job.status == "pending":
         job.status = "processing"
     await asyncio.sleep(job.planned_seconds * (1 - PENDING_SHARE))
+
+
+async def _placeholder(out: Path) -> None:
+    await asyncio.to_thread(_write_placeholder, out)
+
+
+def _write_placeholder(out: Path) -> None:
+    out.parent.mkdir(parents=True, exist_ok=True)
+    out.write_bytes(PLACEHOLDER_MP4)
 
 
 async def _encode(exe: str, out: Path, audio: Path | None, seconds: float) -> None:

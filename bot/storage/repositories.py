@@ -13,11 +13,23 @@ bookkeeping on the hot paths (the thread lookup, the start-up load of export job
 
 from __future__ import annotations
 
-from collections.abc import Collection, Iterable
+from collections.abc import Collection, Iterable, Mapping, Sequence
 from datetime import datetime, timedelta
 from typing import Any, TypeVar, Unpack, cast
 
-from sqlalchemy import ColumnElement, CursorResult, Row, Table, and_, or_, select, update
+from sqlalchemy import (
+    ColumnElement,
+    CursorResult,
+    Integer,
+    Row,
+    Table,
+    and_,
+    bindparam,
+    literal,
+    or_,
+    select,
+    update,
+)
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.sql.dml import Insert, Update
@@ -35,6 +47,7 @@ from bot.core.models import (
     Upload,
     UploadStatus,
 )
+from bot.core.ports import FinishedRender, PolledJob
 from bot.storage.tables import (
     IDENTITY_SLOT,
     BackendIdentityRow,
@@ -66,6 +79,8 @@ _IN_FLIGHT_TURNS: tuple[ChatTurnStatus, ...] = tuple(
     status for status in ChatTurnStatus if status.is_in_flight
 )
 _EXPORT_FIELDS = frozenset(ExportJobChanges.__annotations__)
+#: Discord: a guild is on shard ``(guild_id >> 22) % shard_count``.
+SHARD_SHIFT = 22
 # Plain dict look-ups: calling an Enum class per row is measurably slow on 10,000 rows.
 _THREAD_STATUS = {status.value: status for status in ThreadStatus}
 _UPLOAD_STATUS = {status.value: status for status in UploadStatus}
@@ -161,6 +176,65 @@ def _job(row: Row[Any]) -> ExportJob:
     )
 
 
+# Built once: bound parameters are named b_* (a bind may not share a column's name).
+_RELEASE_POLLED = (
+    update(_JOB)
+    .where(
+        _JOB.c.render_id == bindparam("b_render_id"),
+        _JOB.c.lease_owner == bindparam("b_owner"),
+        _JOB.c.status == bindparam("b_claimed"),
+    )
+    .values(
+        status=bindparam("b_status"),
+        progress=bindparam("b_progress"),
+        next_poll_at=bindparam("b_next_poll_at"),
+        lease_owner=None,
+        lease_expires_at=None,
+        updated_at=bindparam("b_now"),
+    )
+)
+
+_CLAIM_POSTING = (
+    update(_JOB)
+    .where(
+        _JOB.c.render_id == bindparam("b_render_id"),
+        _JOB.c.lease_owner == bindparam("b_owner"),
+        _JOB.c.status == bindparam("b_claimed"),
+    )
+    .values(
+        status=ExportStatus.POSTING.value,
+        progress=100,
+        output_url=bindparam("b_output_url"),
+        updated_at=bindparam("b_now"),
+    )
+)
+_RECORD_POSTED = (
+    update(_JOB)
+    .where(
+        _JOB.c.render_id == bindparam("b_render_id"),
+        _JOB.c.status == ExportStatus.POSTING.value,
+    )
+    .values(
+        status=ExportStatus.POSTED.value,
+        posted_message_id=bindparam("b_message_id"),
+        posted_at=bindparam("b_now"),
+        lease_owner=None,
+        lease_expires_at=None,
+        updated_at=bindparam("b_now"),
+    )
+)
+
+
+def _on_shards(shard_ids: Collection[int], shard_count: int) -> ColumnElement[bool]:
+    """Export jobs whose thread's guild is on one of ``shard_ids`` (Discord's shard formula)."""
+    if shard_count < 1:
+        raise ValueError("shard_count must be at least 1")
+    # PostgreSQL has `bigint >> integer` only: the shift is typed as an integer.
+    shard = _THREAD.c.guild_id.op(">>")(literal(SHARD_SHIFT, Integer)).op("%")(shard_count)
+    threads = select(_THREAD.c.thread_id).where(shard.in_(sorted(shard_ids)))
+    return _JOB.c.thread_id.in_(threads)
+
+
 class IdentityRepository:
     """The single backend-identity row."""
 
@@ -246,6 +320,15 @@ class ThreadRepository:
         )
         row = result.first()
         return None if row is None else _thread(row)
+
+    async def get_many(self, thread_ids: Collection[int]) -> dict[int, TrackThread]:
+        """Return the known threads among ``thread_ids``, by id (one query)."""
+        if not thread_ids:
+            return {}
+        result = await self._session.execute(
+            select(_THREAD).where(_THREAD.c.thread_id.in_(list(thread_ids)))
+        )
+        return {row.thread_id: _thread(row) for row in result}
 
     async def set_session(
         self, thread_id: int, *, task_id: str, session_id: str, now: datetime
@@ -479,28 +562,53 @@ class ExportJobRepository:
         row = result.first()
         return None if row is None else _job(row)
 
-    async def load_unfinished(self, *, limit: int | None = None) -> list[ExportJob]:
-        """Return jobs not yet posted, failed or cancelled, by next poll time (start-up)."""
+    async def load_unfinished(
+        self,
+        *,
+        limit: int | None = None,
+        shard_ids: Collection[int] | None = None,
+        shard_count: int = 1,
+    ) -> list[ExportJob]:
+        """Return jobs not yet posted, failed or cancelled, by next poll time (start-up).
+
+        With ``shard_ids``, only jobs whose thread's guild is on one of those Discord shards
+        (``(guild_id >> 22) % shard_count``).
+        """
+        query = select(_JOB).where(_JOB.c.status.in_(UNFINISHED_EXPORT_STATUSES))
+        if shard_ids is not None:
+            query = query.where(_on_shards(shard_ids, shard_count))
         result = await self._session.execute(
-            select(_JOB)
-            .where(_JOB.c.status.in_(UNFINISHED_EXPORT_STATUSES))
-            .order_by(_JOB.c.next_poll_at, _JOB.c.render_id)
-            .limit(limit)
+            query.order_by(_JOB.c.next_poll_at, _JOB.c.render_id).limit(limit)
         )
         return [_job(row) for row in result]
 
     async def claim_due(
-        self, *, owner: str, now: datetime, lease_for: timedelta, limit: int = 10
+        self,
+        *,
+        owner: str,
+        now: datetime,
+        lease_for: timedelta,
+        limit: int = 10,
+        shard_ids: Collection[int] | None = None,
+        shard_count: int = 1,
+        takeover_after: timedelta | None = None,
     ) -> list[ExportJob]:
         """Lease up to ``limit`` unfinished jobs due by ``now`` whose lease is free or expired.
 
-        No two callers (in any process) hold the same job's lease at the same time.
+        No two callers (in any process) hold the same job's lease at the same time. With
+        ``shard_ids``, only jobs of guilds on those shards, plus (with ``takeover_after``) any
+        job left unpolled that long past its due time, whatever its shard.
         """
         claimable = and_(
             _JOB.c.status.in_(UNFINISHED_EXPORT_STATUSES),
             _JOB.c.next_poll_at <= now,
             or_(_JOB.c.lease_expires_at.is_(None), _JOB.c.lease_expires_at <= now),
         )
+        if shard_ids is not None:
+            mine = _on_shards(shard_ids, shard_count)
+            if takeover_after is not None:
+                mine = or_(mine, _JOB.c.next_poll_at <= now - takeover_after)
+            claimable = and_(claimable, mine)
         picked = (
             select(_JOB.c.render_id)
             .where(claimable)
@@ -602,6 +710,87 @@ class ExportJobRepository:
     ) -> bool:
         """Set ``fields`` without a status change (progress, next poll…); ``False`` if not."""
         return await self._update(render_id, [], held_by, dict(fields), now)
+
+    async def release_polled(
+        self, polls: Sequence[PolledJob], *, owner: str, now: datetime
+    ) -> None:
+        """Give back ``owner``'s leases after polls, recording what each found (one statement).
+
+        Each job moves from the status it was claimed in to its new one, with its progress and
+        next poll time, only while ``owner`` holds it and its status is still the claimed one;
+        a job cancelled or taken over meanwhile is left alone. Outcomes are not reported per
+        job (a batched statement cannot tell them apart everywhere): a claimer notices a lost
+        job at its next claim.
+        """
+        if not polls:
+            return
+        # One executemany: a poller writes back a whole batch for the cost of a statement.
+        await self._session.execute(
+            _RELEASE_POLLED,
+            [
+                {
+                    "b_render_id": poll.render_id,
+                    "b_owner": owner,
+                    "b_claimed": poll.claimed_status.value,
+                    "b_status": poll.status.value,
+                    "b_progress": poll.progress,
+                    "b_next_poll_at": poll.next_poll_at,
+                    "b_now": now,
+                }
+                for poll in polls
+            ],
+        )
+
+    async def claim_posting(
+        self, renders: Sequence[FinishedRender], *, owner: str, now: datetime
+    ) -> set[str]:
+        """The exactly-once claim of finished videos: move them to ``posting``; return winners.
+
+        A job moves (storing its video URL, progress 100) only from the status it was claimed
+        in and only while ``owner`` holds its lease, which it keeps for the post. The returned
+        render ids are the ones this call moved: only those may be posted.
+        """
+        if not renders:
+            return set()
+        # An executemany reports no per-row counts everywhere, so the rows are read before and
+        # after: only the lease holder can put them in `posting`, and this transaction holds
+        # every row it wrote; what is `posting` now and was not before is what this call won.
+        posting_now = select(_JOB.c.render_id).where(
+            _JOB.c.render_id.in_([render.render_id for render in renders]),
+            _JOB.c.status == ExportStatus.POSTING.value,
+            _JOB.c.lease_owner == owner,
+        )
+        before = set(await self._session.scalars(posting_now))
+        await self._session.execute(
+            _CLAIM_POSTING,
+            [
+                {
+                    "b_render_id": render.render_id,
+                    "b_owner": owner,
+                    "b_claimed": render.claimed_status.value,
+                    "b_output_url": render.output_url,
+                    "b_now": now,
+                }
+                for render in renders
+            ],
+        )
+        return set(await self._session.scalars(posting_now)) - before
+
+    async def record_posted(self, posts: Mapping[str, int], *, now: datetime) -> None:
+        """Record ``posting → posted`` with each render's message id (render id → message id).
+
+        Leases are released. A job no longer ``posting`` (recorded by someone else) is left as
+        it is.
+        """
+        if not posts:
+            return
+        await self._session.execute(
+            _RECORD_POSTED,
+            [
+                {"b_render_id": render_id, "b_message_id": message_id, "b_now": now}
+                for render_id, message_id in posts.items()
+            ],
+        )
 
     async def _update(
         self,
