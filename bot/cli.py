@@ -28,6 +28,10 @@ def _parser() -> argparse.ArgumentParser:
     local.add_argument("--host", default="127.0.0.1", help="address to bind (default 127.0.0.1)")
     local.add_argument("--port", type=int, default=0, help="port to bind (default: any free)")
 
+    commands.add_parser(
+        "run", help="run the Discord bot (DISCORD_TOKEN), applying database migrations first"
+    )
+
     migrate = commands.add_parser("migrate", help="apply database migrations (DATABASE_URL)")
     migrate.add_argument("--downgrade", metavar="REVISION", help="downgrade to REVISION instead")
 
@@ -129,6 +133,11 @@ def main(argv: Sequence[str] | None = None) -> int:
             _run_console(args, settings) if args.command == "console" else _run_demo(args, settings)
         )
     setup_logging(settings.log_level)
+    if args.command == "run":
+        # Imported here: only this command needs discord.py.
+        from bot.discord_app.launch import run_bot
+
+        return run_bot(settings)
     if args.command == "local-backend":
         # Imported here: only this command needs the server side of aiohttp.
         from bot.local_backend import serve

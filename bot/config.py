@@ -3,14 +3,18 @@
 from __future__ import annotations
 
 from pathlib import Path
+from typing import Annotated, Any
 
-from pydantic import Field, SecretStr
-from pydantic_settings import BaseSettings, SettingsConfigDict
+from pydantic import Field, SecretStr, field_validator
+from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
 
 from bot import __version__
 
 PRODUCTION_API_URL = "https://mega-api-prod.nemovideo.ai"
 PRODUCTION_WEB_URL = "https://nemovideo.com"
+#: discord.py's own defaults (``discord.http.Route.BASE``, ``DiscordWebSocket.DEFAULT_GATEWAY``).
+DISCORD_API_BASE = "https://discord.com/api/v10"
+DISCORD_GATEWAY_URL = "wss://gateway.discord.gg/"
 
 
 class Settings(BaseSettings):
@@ -40,6 +44,34 @@ class Settings(BaseSettings):
         default=None, description="SQLAlchemy URL; unset means SQLite in DATA_DIR."
     )
     log_level: str = Field(default="INFO", description="Root log level.")
+
+    discord_token: SecretStr | None = Field(
+        default=None, description="Discord bot token; required by `beatthread run`."
+    )
+    discord_api_base: str = Field(
+        default=DISCORD_API_BASE, description="Discord REST API base (a compatible server's)."
+    )
+    discord_gateway_url: str = Field(
+        default=DISCORD_GATEWAY_URL, description="Discord gateway WebSocket URL."
+    )
+    watch_channel_ids: Annotated[tuple[int, ...], NoDecode] = Field(
+        default=(),
+        description="Comma-separated channel ids where a posted track opens a thread; empty: none.",
+    )
+    max_exports_per_user: int = Field(
+        default=2, ge=1, description="Exports one user may have rendering at the same time."
+    )
+    max_queued_turns_per_user: int = Field(
+        default=10, ge=1, description="Messages one user may have waiting in the queues at once."
+    )
+
+    @field_validator("watch_channel_ids", mode="before")
+    @classmethod
+    def _split_ids(cls, value: Any) -> Any:
+        """``"1, 2,3"`` → ``(1, 2, 3)``; an empty string is no channel."""
+        if isinstance(value, str):
+            return tuple(int(part) for part in value.replace(" ", "").split(",") if part)
+        return value
 
     def resolved_database_url(self) -> str:
         """The database URL to use: ``DATABASE_URL`` or a SQLite file under ``DATA_DIR``."""

@@ -5,6 +5,7 @@ import pytest
 from bot.observability import install_redaction
 
 pytest_plugins = [
+    "tests.discord_emulator.plugin",
     "tests.plugins.database",
     "tests.plugins.local_backend",
 ]

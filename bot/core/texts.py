@@ -105,6 +105,91 @@ _EN: Final[dict[str, str]] = {
     "credits_register": (
         "Register (free) to get more credits and keep your projects: {register_url}"
     ),
+    # --- Discord front end (bot/discord_app) ------------------------------------------
+    "ready_next": (
+        'Try: "sync visuals to the beat", "add the title Urban Dreams", then `/export`. '
+        "`/status` shows the timeline."
+    ),
+    "button_export": "Export",
+    "button_timeline": "Show timeline",
+    "button_cancel": "Cancel",
+    "button_retry": "Retry",
+    "export_stage_pending": "waiting to start",
+    "export_stage_processing": "rendering",
+    "export_status": "🎬 **Rendering your video** · {stage} · {progress}%\nReady {eta}",
+    "export_status_done": "✅ **Your video is ready**: the link is below.",
+    "export_status_stalled": (
+        "⏳ **The render hasn't moved for a while.** It may still finish and I'll post it if it "
+        "does; you can also cancel it, or render again."
+    ),
+    "export_status_failed": (
+        "❌ **The render failed.** Exporting is free, so no credits were spent. "
+        "Press Retry to render again."
+    ),
+    "export_status_cancelled": "⏹️ **Export cancelled** by {name}.",
+    "export_requested": (
+        "🎬 Export requested: {format} · {resolution}. The progress shows in this thread."
+    ),
+    "export_already_finished": "That export has already finished.",
+    "export_limit": (
+        "⏳ You already have {limit} exports rendering. Wait for one to finish (or cancel it) "
+        "and try again."
+    ),
+    "queue_limit": (
+        "🕒 You have {limit} messages waiting already. Send more once I've caught up with those."
+    ),
+    "not_a_track_thread": (
+        "That works inside a Beatthread track thread. Post a track (or use `/track`) to start one."
+    ),
+    "not_your_thread": (
+        "Only the person who started this thread, or someone who can manage threads, "
+        "can use this button."
+    ),
+    "track_no_file": (
+        "That message has no file. Attach an audio or video file and try again. Accepted: "
+        "{accepted}."
+    ),
+    "track_opened": "🎵 Opened {thread} for **{title}**.",
+    "track_needs_channel": "Use this in a server text channel where I can open threads.",
+    "turn_interrupted": (
+        "⚠️ I restarted while I was working on a message here. I didn't send it again (that "
+        "could charge twice); send it again if you still need it."
+    ),
+    "credits_title": "💳 Credits",
+    "credits_available": "Available",
+    "credits_frozen": "Reserved",
+    "credits_total": "Total",
+    "help_title": "🎬 Beatthread",
+    "help_body": (
+        "Post a track (MP3, WAV, MP4 …) in a watched channel, use `/track`, or pick "
+        "**Make music video** from a message's Apps menu. I open a thread for it; "
+        'talk to me there, no @mention needed, for example "sync visuals to the beat" '
+        'or "add the title Urban Dreams".\n'
+        "`/status` shows the timeline, `/export` renders the MP4, `/credits` shows your balance."
+    ),
+    "discord_forbidden": (
+        "⚠️ I'm missing a Discord permission for that here. Ask an admin to check my role."
+    ),
+    "discord_failed": "⚠️ Discord didn't accept that just now. Please try again.",
+    "selfcheck_missing": (
+        "⚠️ Beatthread is missing permissions in this channel: {missing}. "
+        "Ask an admin to grant them to the bot's role, or tracks posted here can't be handled."
+    ),
+    "cmd_track_name": "track",
+    "cmd_track_description": "Open a music-video thread for an audio or video file",
+    "cmd_track_file_name": "file",
+    "cmd_track_file_description": "The track (MP3, WAV, M4A, AAC, MP4, MOV …)",
+    "cmd_make_video_name": "Make music video",
+    "cmd_credits_name": "credits",
+    "cmd_credits_description": "Show your NemoVideo credit balance",
+    "cmd_export_name": "export",
+    "cmd_export_description": "Render this thread's video as an MP4",
+    "cmd_export_resolution_name": "resolution",
+    "cmd_export_resolution_description": "Video resolution (default 1080p)",
+    "cmd_status_name": "status",
+    "cmd_status_description": "Show this thread's timeline",
+    "cmd_help_name": "help",
+    "cmd_help_description": "How to use Beatthread",
     # --- upload rejections --------------------------------------------------------------
     "upload_empty": "⚠️ **{filename}** is empty.",
     "upload_too_large": (
@@ -213,6 +298,69 @@ _ZH: Final[dict[str, str]] = {
     "console_waiting": "⏳ 正在等待渲染完成…",
     "console_bye": "👋 再见。",
     "credits_register": "免费注册即可获得更多积分并保留你的项目：{register_url}",
+    "ready_next": (
+        "试试：“画面踩点同步”、“添加标题：霓虹之夜”，然后用 `/export` 导出。`/status` 查看时间线。"
+    ),
+    "button_export": "导出",
+    "button_timeline": "查看时间线",
+    "button_cancel": "取消",
+    "button_retry": "重试",
+    "export_stage_pending": "等待开始",
+    "export_stage_processing": "渲染中",
+    "export_status": "🎬 **正在渲染视频** · {stage} · {progress}%\n预计完成 {eta}",
+    "export_status_done": "✅ **视频已完成**：链接在下方。",
+    "export_status_stalled": (
+        "⏳ **渲染已经有一阵子没有进展了。** 它仍可能完成，完成后我会发出来；"
+        "你也可以取消，或重新渲染。"
+    ),
+    "export_status_failed": "❌ **渲染失败。** 导出是免费的，没有扣除积分。点“重试”重新渲染。",
+    "export_status_cancelled": "⏹️ **导出已取消**（{name}）。",
+    "export_requested": "🎬 已提交导出：{format} · {resolution}。进度会显示在这个帖子里。",
+    "export_already_finished": "这次导出已经结束了。",
+    "export_limit": "⏳ 你已经有 {limit} 个导出正在渲染。请等其中一个完成（或取消）后再试。",
+    "queue_limit": "🕒 你已经有 {limit} 条消息在排队了。等我处理完这些再发吧。",
+    "not_a_track_thread": (
+        "这个功能要在 Beatthread 的曲目帖子里使用。先发一首曲子（或用 `/track`）开始。"
+    ),
+    "not_your_thread": "只有发起这个帖子的人，或有“管理帖子”权限的成员，才能使用这个按钮。",
+    "track_no_file": "这条消息没有附件。请附上音频或视频文件后再试。支持：{accepted}。",
+    "track_opened": "🎵 已为 **{title}** 开启 {thread}。",
+    "track_needs_channel": "请在服务器中我能开帖子的文字频道里使用。",
+    "turn_interrupted": (
+        "⚠️ 处理这里的一条消息时我重启了。为避免重复扣费，我没有重发；如仍需要，请再发一次。"
+    ),
+    "credits_title": "💳 积分",
+    "credits_available": "可用",
+    "credits_frozen": "冻结",
+    "credits_total": "总计",
+    "help_title": "🎬 Beatthread",
+    "help_body": (
+        "在关注的频道发一首曲子（MP3、WAV、MP4 等），或使用 `/track`，或在消息的“应用”菜单里选"
+        "**制作音乐视频**。我会为它开一个帖子，在帖子里直接和我说话即可，不用 @我，"
+        "例如“画面踩点同步”或“添加标题：霓虹之夜”。\n"
+        "`/status` 查看时间线，`/export` 渲染 MP4，`/credits` 查看积分。"
+    ),
+    "discord_forbidden": "⚠️ 我在这里缺少相应的 Discord 权限。请管理员检查我的角色权限。",
+    "discord_failed": "⚠️ Discord 暂时没有接受这个请求，请再试一次。",
+    "selfcheck_missing": (
+        "⚠️ Beatthread 在这个频道缺少权限：{missing}。请管理员为机器人的角色授予这些权限，"
+        "否则无法处理在这里发布的曲子。"
+    ),
+    "cmd_track_name": "曲目",
+    "cmd_track_description": "为音频或视频文件开一个音乐视频帖子",
+    "cmd_track_file_name": "文件",
+    "cmd_track_file_description": "曲目文件（MP3、WAV、M4A、AAC、MP4、MOV 等）",
+    "cmd_make_video_name": "制作音乐视频",
+    "cmd_credits_name": "积分",
+    "cmd_credits_description": "查看 NemoVideo 积分余额",
+    "cmd_export_name": "导出",
+    "cmd_export_description": "把这个帖子的视频渲染成 MP4",
+    "cmd_export_resolution_name": "分辨率",
+    "cmd_export_resolution_description": "视频分辨率（默认 1080p）",
+    "cmd_status_name": "状态",
+    "cmd_status_description": "查看这个帖子的时间线",
+    "cmd_help_name": "帮助",
+    "cmd_help_description": "Beatthread 使用说明",
     "upload_empty": "⚠️ **{filename}** 是空文件。",
     "upload_too_large": "⚠️ **{filename}** 太大了（上限 {limit_mb} MB）。请压缩或剪短后再试。",
     "upload_unsupported": "⚠️ 无法使用 **{filename}**：不支持 .{extension} 文件。支持：{accepted}。",

@@ -16,12 +16,19 @@ Rules:
 * The finished video is claimed ``completed → posting`` before it is announced, and marked
   ``posted`` once the front end has shown it, so a second poller never posts it twice. The
   announcement carries the MP4 link and the project link (§7: always with the video).
+* :class:`ExportOptions` (format, resolution) go into the render's ``output`` (§3.8); without
+  them the backend's default applies. A re-render after a failure keeps the same options and
+  inherits the failed job's status message, so a front end keeps editing the one message.
+* :func:`cancel_export` marks the job ``cancelled`` *before* asking the backend to stop, so the
+  follower, which checks the job at every poll, stops quietly instead of re-rendering (the
+  backend reports a cancelled render as failed).
 """
 
 from __future__ import annotations
 
 import logging
 from collections.abc import AsyncIterator, Mapping
+from dataclasses import dataclass
 from typing import Any
 
 from bot.core.backend_results import RenderStage, RenderStatus
@@ -69,8 +76,23 @@ _STAGE_STATUS = {
 }
 
 
+@dataclass(frozen=True, slots=True)
+class ExportOptions:
+    """What to render: the container format and the resolution (contract §3.8 ``output``)."""
+
+    format: str = "mp4"
+    resolution: str = "1080p"
+
+    def output(self) -> dict[str, str]:
+        """The render request's ``output`` object."""
+        return {"format": self.format, "quality": "high", "resolution": self.resolution}
+
+
 async def start_export(
-    deps: Deps, conversation: Conversation, requester_id: int
+    deps: Deps,
+    conversation: Conversation,
+    requester_id: int,
+    options: ExportOptions | None = None,
 ) -> AsyncIterator[ReplyEvent]:
     """Submit a render of the current timeline; yields :class:`ExportStarted` on success."""
     lang = conversation.language
@@ -87,7 +109,7 @@ async def start_export(
         await save_snapshot(deps, conversation, state.draft)
         if not is_exportable(state.draft):
             raise NothingToExportError
-        render_id = await submit(deps, thread, state.draft, requester_id)
+        render_id = await submit(deps, thread, state.draft, requester_id, options=options)
     except DomainError as error:
         yield await explain(deps, lang, error)
         return
@@ -95,10 +117,16 @@ async def start_export(
 
 
 async def submit(
-    deps: Deps, thread: TrackThread, draft: Mapping[str, Any], requester_id: int
+    deps: Deps,
+    thread: TrackThread,
+    draft: Mapping[str, Any],
+    requester_id: int,
+    *,
+    options: ExportOptions | None = None,
 ) -> str:
     """Record and submit a render (a new id on failure, once); return the id that took."""
     session_id = session_of(thread)
+    output = options.output() if options is not None else None
     for attempt in (1, 2):
         render_id = deps.backend.new_render_id()
         async with deps.store.transaction() as tx:
@@ -109,7 +137,7 @@ async def submit(
                 now=deps.clock.now(),
             )
         try:
-            await deps.backend.submit_render(render_id, session_id, draft)
+            await deps.backend.submit_render(render_id, session_id, draft, output)
         except DomainError as error:
             await _finish_job(deps, render_id, ExportStatus.FAILED, error=type(error).__name__)
             if attempt == 2 or isinstance(error, _FINAL_SUBMIT_ERRORS):
@@ -121,9 +149,12 @@ async def submit(
 
 
 async def follow_export(
-    deps: Deps, conversation: Conversation, render_id: str
+    deps: Deps,
+    conversation: Conversation,
+    render_id: str,
+    options: ExportOptions | None = None,
 ) -> AsyncIterator[ReplyEvent]:
-    """Poll ``render_id`` until its video is ready (or failed twice, or too slow)."""
+    """Poll ``render_id`` until its video is ready (or failed twice, too slow, cancelled)."""
     lang = conversation.language
     policy = deps.timings.export_polling
     started = deps.clock.monotonic()
@@ -146,6 +177,9 @@ async def follow_export(
         except DomainError as error:
             yield await explain(deps, lang, error)
             return
+        if await _cancelled(deps, render_id):
+            log.info("render %s was cancelled; no longer following it", render_id)
+            return
         if status.stage is RenderStage.COMPLETED and status.output_url:
             async for event in _announce(deps, conversation, render_id, status.output_url):
                 yield event
@@ -159,7 +193,7 @@ async def follow_export(
             continue
         # Failed, cancelled, or "completed" without a video: one more render, then give up.
         await _finish_job(deps, render_id, ExportStatus.FAILED, error=status.error or "no video")
-        retry = None if resubmitted else await _resubmit(deps, conversation, render_id)
+        retry = None if resubmitted else await _resubmit(deps, conversation, render_id, options)
         if retry is None:
             yield ExportFailed(render_id, text("export_failed", lang))
             return
@@ -168,7 +202,30 @@ async def follow_export(
         wait = policy.first_wait
 
 
-async def _resubmit(deps: Deps, conversation: Conversation, failed_id: str) -> str | None:
+async def cancel_export(deps: Deps, render_id: str) -> bool:
+    """Cancel an unfinished render; ``False`` if it had already finished (or is unknown)."""
+    async with deps.store.transaction() as tx:
+        cancelled = await tx.exports.transition(
+            render_id, _POLLED, ExportStatus.CANCELLED, now=deps.clock.now(), error="cancelled"
+        )
+    if not cancelled:
+        return False
+    try:
+        await deps.backend.cancel_render(render_id)
+    except DomainError as error:  # the job is cancelled for us either way; the video is unused
+        log.warning("the backend did not cancel render %s: %r", render_id, error)
+    return True
+
+
+async def _cancelled(deps: Deps, render_id: str) -> bool:
+    async with deps.store.transaction() as tx:
+        job = await tx.exports.get(render_id)
+    return job is not None and job.status is ExportStatus.CANCELLED
+
+
+async def _resubmit(
+    deps: Deps, conversation: Conversation, failed_id: str, options: ExportOptions | None
+) -> str | None:
     """Render the current timeline again under a new id; ``None`` if that is not possible."""
     async with deps.store.transaction() as tx:
         job = await tx.exports.get(failed_id)
@@ -178,10 +235,16 @@ async def _resubmit(deps: Deps, conversation: Conversation, failed_id: str) -> s
         state = await deps.backend.state(session_of(thread))
         if not is_exportable(state.draft):
             return None
-        return await submit(deps, thread, state.draft, requester)
+        retry = await submit(deps, thread, state.draft, requester, options=options)
     except DomainError as error:
         log.warning("could not render %s again: %r", failed_id, error)
         return None
+    if job is not None and job.status_message_id is not None:
+        async with deps.store.transaction() as tx:
+            await tx.exports.update(
+                retry, now=deps.clock.now(), status_message_id=job.status_message_id
+            )
+    return retry
 
 
 async def _announce(

@@ -20,6 +20,9 @@ arrives at its sink. Rules:
   :meth:`ConversationRunner.join` waits for the queue and for those tasks.
 * A failing item never stops the queue: the error is logged and the user gets a short
   "something went wrong" reply.
+* :meth:`ConversationRunner.close` (shutdown) leaves the running and queued messages in flight
+  in the store, so the next start can mark them interrupted and say so; they are never sent
+  again.
 """
 
 from __future__ import annotations
@@ -37,7 +40,7 @@ from bot.core.texts import accepted_formats, text
 from bot.core.usecases.chat import chat_turn
 from bot.core.usecases.context import Attachment, Conversation, Deps
 from bot.core.usecases.explain import internal_error
-from bot.core.usecases.exports import follow_export, start_export
+from bot.core.usecases.exports import ExportOptions, follow_export, start_export
 from bot.core.usecases.queries import credits, timeline
 from bot.core.usecases.uploads import upload
 
@@ -51,7 +54,8 @@ ReplySink = Callable[[ReplyEvent], Awaitable[None]]
 class IncomingMessage:
     """A user's message: its id (processed at most once), author, text and files.
 
-    ``command`` is set for a slash command, which skips the intent router.
+    ``command`` is set for a slash command, which skips the intent router; ``export_options``
+    choose what an export renders (the backend's default without them).
     """
 
     message_id: int
@@ -59,6 +63,7 @@ class IncomingMessage:
     text: str = ""
     attachments: tuple[Attachment, ...] = ()
     command: IntentKind | None = None
+    export_options: ExportOptions | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -113,6 +118,14 @@ class ConversationRunner:
         self._start_worker()
         self._wake.set()
         return True
+
+    def waiting(self, author_id: int, kind: IntentKind | None = None) -> int:
+        """How many of ``author_id``'s messages wait in the queue (only ``kind``, if given)."""
+        return sum(
+            1
+            for item in self._pending
+            if item.message.author_id == author_id and (kind is None or item.intent.kind is kind)
+        )
 
     @property
     def has_exports(self) -> bool:
@@ -193,11 +206,14 @@ class ConversationRunner:
         await self._mark(ids, ChatTurnStatus.QUEUED, ChatTurnStatus.STREAMING)
         try:
             await self._dispatch(batch)
+        except asyncio.CancelledError:
+            # Stopped mid-turn (shutdown): the turn stays in flight, so the next start reports
+            # it as interrupted instead of pretending it was answered.
+            raise
         except Exception:
             log.exception("conversation %s: handling %s failed", self._conversation, ids)
             await self._sink(internal_error(self._conversation.language))
-        finally:
-            await self._mark(ids, ChatTurnStatus.STREAMING, ChatTurnStatus.DONE)
+        await self._mark(ids, ChatTurnStatus.STREAMING, ChatTurnStatus.DONE)
 
     async def _dispatch(self, batch: list[_Item]) -> None:
         deps, conversation = self._deps, self._conversation
@@ -211,7 +227,7 @@ class ConversationRunner:
             case IntentKind.STATE:
                 await self._relay(timeline(deps, conversation))
             case IntentKind.EXPORT:
-                await self._export(first.message.author_id)
+                await self._export(first.message.author_id, first.message.export_options)
             case IntentKind.UPLOAD:
                 await self._upload(first)
 
@@ -227,20 +243,23 @@ class ConversationRunner:
         if item.intent.text:
             await self._relay(chat_turn(deps, conversation, item.intent.text))
 
-    async def _export(self, requester_id: int) -> None:
+    async def _export(self, requester_id: int, options: ExportOptions | None) -> None:
         render_id = None
-        async for event in start_export(self._deps, self._conversation, requester_id):
+        events = start_export(self._deps, self._conversation, requester_id, options)
+        async for event in events:
             await self._sink(event)
             if isinstance(event, ExportStarted):
                 render_id = event.render_id
         if render_id is not None:
-            task = asyncio.create_task(self._follow(render_id), name=f"export-{render_id}")
+            follow = self._follow(render_id, options)
+            task = asyncio.create_task(follow, name=f"export-{render_id}")
             self._exports.add(task)
             task.add_done_callback(self._exports.discard)
 
-    async def _follow(self, render_id: str) -> None:
+    async def _follow(self, render_id: str, options: ExportOptions | None) -> None:
         try:
-            await self._relay(follow_export(self._deps, self._conversation, render_id))
+            events = follow_export(self._deps, self._conversation, render_id, options)
+            await self._relay(events)
         except Exception:
             log.exception("following export %s failed", render_id)
             await self._sink(internal_error(self._conversation.language))

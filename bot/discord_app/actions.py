@@ -1,0 +1,192 @@
+"""What the slash commands and the buttons do, after Discord has been acknowledged.
+
+Every action acknowledges its interaction first (a deferral: Discord's 3-second deadline is
+never at the mercy of the database or the backend), then answers ephemerally, in the clicker's
+language (their Discord locale), while what the whole thread should see (an export's status,
+a queued turn) goes to the thread through the conversation's runner and presenter.
+
+Rules:
+
+* **Who may press.** The buttons are limited to the thread's owner and to members with Manage
+  Threads in it; anyone else gets a polite ephemeral refusal. ``/export`` and ``/status`` are
+  open to everyone in the thread, like talking to the bot is.
+* **Exports** go through the thread's runner (so they render the timeline *after* the edits
+  queued before them), keyed by the interaction id (at most once). A user may have at most
+  ``max_exports_per_user`` exports in flight: queued, or submitted within the follow budget
+  and not finished.
+* **Cancel** marks the job cancelled and asks the backend to stop; the status message becomes
+  "cancelled by …" with an Export button. A finished render cannot be cancelled.
+"""
+
+from __future__ import annotations
+
+import logging
+from dataclasses import dataclass
+from datetime import timedelta
+
+import discord
+
+from bot.core.intents import IntentKind
+from bot.core.replies import CreditsReply
+from bot.core.texts import text
+from bot.core.usecases import Conversation, ExportOptions, IncomingMessage, UseCases
+from bot.discord_app.hub import ConversationHub
+from bot.discord_app.locales import Locales
+from bot.discord_app.render import content_of, credits_embed
+from bot.discord_app.views import export_view
+
+log = logging.getLogger(__name__)
+
+MESSAGE_LIMIT = 2000
+
+
+@dataclass(frozen=True, slots=True)
+class Limits:
+    """Per-user caps (settings ``MAX_EXPORTS_PER_USER``, ``MAX_QUEUED_TURNS_PER_USER``)."""
+
+    exports_per_user: int = 2
+    queued_turns_per_user: int = 10
+
+
+class Actions:
+    """The behaviour behind ``/export``, ``/status``, ``/credits`` and the buttons."""
+
+    def __init__(
+        self, use_cases: UseCases, hub: ConversationHub, locales: Locales, limits: Limits
+    ) -> None:
+        self._use_cases = use_cases
+        self._hub = hub
+        self._locales = locales
+        self.limits = limits
+
+    def language(self, interaction: discord.Interaction) -> str:
+        """The user's language (their Discord locale), remembered for their next posts."""
+        lang = str(interaction.locale.value)
+        self._locales.learn(interaction.user.id, lang)
+        return lang
+
+    # -- buttons (ButtonActions) ------------------------------------------------------
+
+    async def export(self, interaction: discord.Interaction, thread_id: int) -> None:
+        """The Export and Retry buttons: export the current timeline at the default options."""
+        await self.request_export(interaction, thread_id, ExportOptions(), guarded=True)
+
+    async def timeline(self, interaction: discord.Interaction, thread_id: int) -> None:
+        """The Show timeline button."""
+        await self.show_timeline(interaction, thread_id, guarded=True)
+
+    async def cancel(self, interaction: discord.Interaction, render_id: str) -> None:
+        """The Cancel button on a render's status message."""
+        await interaction.response.defer()
+        lang = self.language(interaction)
+        store = self._use_cases.deps.store
+        async with store.transaction() as tx:
+            job = await tx.exports.get(render_id)
+        runner = await self._hub.get(job.thread_id) if job is not None else None
+        if job is None or runner is None:
+            await self._tell(interaction, text("export_already_finished", lang))
+            return
+        if not self._may_control(interaction, runner.conversation):
+            await self._tell(interaction, text("not_your_thread", lang))
+            return
+        if not await self._use_cases.cancel_export(render_id):
+            await self._tell(interaction, text("export_already_finished", lang))
+            return
+        thread_lang = runner.conversation.language
+        name = discord.utils.escape_markdown(interaction.user.display_name)
+        await interaction.edit_original_response(
+            content=text("export_status_cancelled", thread_lang, name=name),
+            view=export_view(job.thread_id, thread_lang),
+        )
+
+    # -- commands ---------------------------------------------------------------------
+
+    async def request_export(
+        self,
+        interaction: discord.Interaction,
+        thread_id: int,
+        options: ExportOptions,
+        *,
+        guarded: bool,
+    ) -> None:
+        """Queue an export of the thread's timeline (rules in the module docstring)."""
+        await interaction.response.defer(ephemeral=True, thinking=True)
+        lang = self.language(interaction)
+        runner = await self._hub.get(thread_id)
+        if runner is None:
+            await self._tell(interaction, text("not_a_track_thread", lang))
+            return
+        if guarded and not self._may_control(interaction, runner.conversation):
+            await self._tell(interaction, text("not_your_thread", lang))
+            return
+        limit = self.limits.exports_per_user
+        if await self.exports_in_flight(interaction.user.id) >= limit:
+            await self._tell(interaction, text("export_limit", lang, limit=limit))
+            return
+        message = IncomingMessage(
+            interaction.id, interaction.user.id, command=IntentKind.EXPORT, export_options=options
+        )
+        await runner.submit(message)
+        confirmation = text(
+            "export_requested",
+            lang,
+            format=options.format.upper(),
+            resolution=options.resolution,
+        )
+        await self._tell(interaction, confirmation)
+
+    async def show_timeline(
+        self, interaction: discord.Interaction, thread_id: int, *, guarded: bool
+    ) -> None:
+        """Show the thread's timeline to the interaction's user only."""
+        await interaction.response.defer(ephemeral=True, thinking=True)
+        lang = self.language(interaction)
+        runner = await self._hub.get(thread_id)
+        if runner is None:
+            await self._tell(interaction, text("not_a_track_thread", lang))
+            return
+        if guarded and not self._may_control(interaction, runner.conversation):
+            await self._tell(interaction, text("not_your_thread", lang))
+            return
+        conversation = runner.conversation
+        events = self._use_cases.state(conversation)
+        lines = [content_of(event, conversation.language) async for event in events]
+        await self._tell(interaction, "\n\n".join(lines))
+
+    async def credits(self, interaction: discord.Interaction) -> None:
+        """The user's credit balance, as an ephemeral embed."""
+        await interaction.response.defer(ephemeral=True, thinking=True)
+        lang = self.language(interaction)
+        # Credits belong to the bot's NemoVideo account, not to a thread: the conversation
+        # only carries the language here.
+        asking = Conversation(0, interaction.user.id, lang)
+        billing_url = self._use_cases.deps.timings.billing_url
+        async for event in self._use_cases.credits(asking):
+            if isinstance(event, CreditsReply):
+                embed = credits_embed(event, lang, billing_url=billing_url)
+                await interaction.followup.send(embed=embed, ephemeral=True)
+            else:
+                await self._tell(interaction, content_of(event, lang))
+
+    # -- limits -----------------------------------------------------------------------
+
+    async def exports_in_flight(self, user_id: int) -> int:
+        """The user's exports that are queued, or submitted lately and not finished."""
+        deps = self._use_cases.deps
+        horizon = deps.clock.now() - timedelta(seconds=deps.timings.export_polling.budget)
+        async with deps.store.transaction() as tx:
+            jobs = await tx.exports.load_unfinished()
+        running = sum(1 for job in jobs if job.requester_id == user_id and job.created_at > horizon)
+        return running + self._hub.waiting(user_id, IntentKind.EXPORT)
+
+    # -- helpers ----------------------------------------------------------------------
+
+    @staticmethod
+    def _may_control(interaction: discord.Interaction, conversation: Conversation) -> bool:
+        return (
+            interaction.user.id == conversation.owner_id or interaction.permissions.manage_threads
+        )
+
+    @staticmethod
+    async def _tell(interaction: discord.Interaction, message: str) -> None:
+        await interaction.followup.send(message[:MESSAGE_LIMIT], ephemeral=True)

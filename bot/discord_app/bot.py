@@ -1,0 +1,193 @@
+"""The Discord bot: components wired from injected resources, one async start-up point.
+
+:func:`create_bot` builds a :class:`BeatthreadBot` from the opened
+:class:`~bot.services.Services` (use cases, HTTP client) and the settings; the bot creates
+only in-memory parts (limiter, hub, notifier…) and closes only those. Start-up, in
+:meth:`BeatthreadBot.setup_hook` (after login, before the gateway):
+
+1. **Intents.** The Message Content intent is privileged: the gateway refuses a bot that asks
+   for it without the application having it enabled. So the application's flags decide
+   whether it is asked for; without it, the self-check explains what still works.
+2. **Turns a previous run left unfinished** are marked interrupted and their threads told
+   (never re-sent: a re-sent turn could be charged twice).
+3. **Commands and buttons:** the cogs, the persistent buttons (dynamic items, working on
+   messages from before a restart), the 中文 command translations, then the command sync.
+
+Once the gateway is ready, the start-up self-check runs once (:mod:`.selfcheck`).
+:meth:`BeatthreadBot.close` stops the conversations (their turns and export followers) before
+discord.py closes the gateway and HTTP session; the composition root closes the rest.
+"""
+
+from __future__ import annotations
+
+import logging
+from typing import Any
+
+import discord
+import httpx
+from discord import app_commands
+from discord.ext import commands
+
+from bot.config import Settings
+from bot.core.texts import text
+from bot.core.usecases import Conversation, Timings, UseCases
+from bot.discord_app.actions import Actions, Limits
+from bot.discord_app.cogs.commands import CommandsCog
+from bot.discord_app.cogs.conversation import ConversationCog
+from bot.discord_app.cogs.tracks import TracksCog
+from bot.discord_app.context import AppContext
+from bot.discord_app.errors import log_failure, report
+from bot.discord_app.hub import ConversationHub
+from bot.discord_app.intake import TrackIntake
+from bot.discord_app.limiter import MessageLimiter
+from bot.discord_app.locales import Locales
+from bot.discord_app.notifier import DiscordNotifier
+from bot.discord_app.presenter import ThreadPresenter
+from bot.discord_app.selfcheck import self_check
+from bot.discord_app.translator import CommandTranslator
+from bot.discord_app.views import DYNAMIC_ITEMS
+from bot.services import Services
+
+log = logging.getLogger(__name__)
+
+
+def intents() -> discord.Intents:
+    """What Beatthread asks the gateway for: the defaults plus message content."""
+    wanted = discord.Intents.default()
+    wanted.message_content = True
+    return wanted
+
+
+class BeatthreadBot(commands.Bot):
+    """The Beatthread Discord client (start-up rules in the module docstring)."""
+
+    def __init__(
+        self,
+        use_cases: UseCases,
+        http: httpx.AsyncClient,
+        *,
+        watched: frozenset[int] = frozenset(),
+        limits: Limits | None = None,
+        **options: Any,
+    ) -> None:
+        super().__init__(
+            command_prefix=commands.when_mentioned,
+            help_command=None,
+            intents=intents(),
+            allowed_mentions=discord.AllowedMentions.none(),
+            **options,
+        )
+        deps = use_cases.deps
+        limiter = MessageLimiter()
+        notifier = DiscordNotifier(self, deps.store, limiter, deps.clock)
+        billing_url = deps.timings.billing_url
+
+        def presenter(conversation: Conversation) -> ThreadPresenter:
+            channel = self.get_partial_messageable(
+                conversation.thread_id, type=discord.ChannelType.public_thread
+            )
+            return ThreadPresenter(
+                channel,
+                conversation,
+                store=deps.store,
+                notifier=notifier,
+                limiter=limiter,
+                billing_url=billing_url,
+            )
+
+        hub = ConversationHub(use_cases, presenter)
+        locales = Locales()
+        actions = Actions(use_cases, hub, locales, limits or Limits())
+        self.app = AppContext(
+            use_cases=use_cases,
+            http=http,
+            watched=watched,
+            limiter=limiter,
+            locales=locales,
+            notifier=notifier,
+            hub=hub,
+            intake=TrackIntake(http, hub, max_bytes=deps.timings.max_upload_bytes),
+            actions=actions,
+        )
+        #: What the persistent buttons call (see :mod:`bot.discord_app.views`).
+        self.button_actions = actions
+        self.message_content = True
+        self._checked = False
+
+    async def setup_hook(self) -> None:
+        """The one async start-up point (steps in the module docstring)."""
+        await self._choose_intents()
+        await self._report_interrupted_turns()
+        self.tree.error(self._on_app_command_error)
+        await self.tree.set_translator(CommandTranslator())
+        await self.add_cog(TracksCog(self, self.app))
+        await self.add_cog(ConversationCog(self, self.app))
+        await self.add_cog(CommandsCog(self, self.app))
+        self.add_dynamic_items(*DYNAMIC_ITEMS)
+        synced = await self.tree.sync()
+        log.info("synced %d application commands", len(synced))
+
+    async def on_ready(self) -> None:
+        """Run the self-check once, when the gateway first says it is ready."""
+        if self._checked:
+            return
+        self._checked = True
+        log.info("connected as %s to %d servers", self.user, len(self.guilds))
+        await self_check(self, self.app.watched, message_content=self.message_content)
+
+    async def on_message(self, message: discord.Message) -> None:
+        """Messages are the cogs' business; there are no prefix commands."""
+
+    async def close(self) -> None:
+        """Stop the conversations, then close the gateway and Discord's HTTP session."""
+        await self.app.hub.close()
+        await super().close()
+
+    async def _choose_intents(self) -> None:
+        info = await self.application_info()
+        flags = info.flags
+        self.message_content = flags.gateway_message_content or (
+            flags.gateway_message_content_limited
+        )
+        if not self.message_content:
+            # discord.py fixes intents at construction, before the flags can be known (they
+            # need the login); identifying with a privileged intent the application lacks
+            # would be refused (close code 4014), so drop it here, before the gateway.
+            self._connection._intents.message_content = False
+
+    async def _report_interrupted_turns(self) -> None:
+        # Single process (unsharded): every in-flight turn was this bot's. A sharded
+        # deployment must pass its shards' guild ids here.
+        deps = self.app.use_cases.deps
+        async with deps.store.transaction() as tx:
+            turns = await tx.turns.interrupt_in_flight(now=deps.clock.now())
+        for thread_id in sorted({turn.thread_id for turn in turns}):
+            runner = await self.app.hub.get(thread_id)
+            lang = runner.conversation.language if runner is not None else "en"
+            channel = self.get_partial_messageable(thread_id)
+            try:
+                await channel.send(text("turn_interrupted", lang))
+            except discord.HTTPException as error:
+                log_failure(error, f"telling thread {thread_id} about an interrupted turn")
+
+    async def _on_app_command_error(
+        self, interaction: discord.Interaction, error: app_commands.AppCommandError
+    ) -> None:
+        await report(interaction, error, self.app.use_cases.deps)
+
+
+def create_bot(
+    settings: Settings, services: Services, *, timings: Timings | None = None, **options: Any
+) -> BeatthreadBot:
+    """The bot over opened ``services``; ``options`` go to :class:`discord.Client`."""
+    limits = Limits(
+        exports_per_user=settings.max_exports_per_user,
+        queued_turns_per_user=settings.max_queued_turns_per_user,
+    )
+    return BeatthreadBot(
+        services.use_cases(timings),
+        services.http,
+        watched=frozenset(settings.watch_channel_ids),
+        limits=limits,
+        **options,
+    )

@@ -1,0 +1,86 @@
+"""Messages in Beatthread threads go to the thread's conversation runner.
+
+Anyone in a Beatthread thread can talk to the bot without an @mention (a mention of the bot is
+dropped from the text). A thread is Beatthread's if the store knows it. Before a message is
+queued, the per-user caps apply (``MAX_QUEUED_TURNS_PER_USER`` messages waiting,
+``MAX_EXPORTS_PER_USER`` exports in flight); a message over a cap gets a short reply and is
+not processed, ever: nothing is re-sent later. The runner takes care of the rest (each message
+at most once, queued in order, bursts merged).
+"""
+
+from __future__ import annotations
+
+import logging
+import re
+
+import discord
+from discord.ext import commands
+
+from bot.core.intents import IntentKind, route
+from bot.core.texts import text
+from bot.core.usecases import ConversationRunner, IncomingMessage
+from bot.discord_app.attachments import as_attachment
+from bot.discord_app.context import AppContext
+from bot.discord_app.errors import log_failure
+
+log = logging.getLogger(__name__)
+
+_USER_MESSAGES = (discord.MessageType.default, discord.MessageType.reply)
+
+
+class ConversationCog(commands.Cog):
+    """Routes thread messages to their conversation."""
+
+    def __init__(self, bot: commands.Bot, app: AppContext) -> None:
+        self._bot = bot
+        self._app = app
+
+    @commands.Cog.listener()
+    async def on_message(self, message: discord.Message) -> None:
+        """A message in a Beatthread thread is a turn of its conversation."""
+        channel = message.channel
+        if (
+            message.author.bot
+            or message.guild is None
+            or message.type not in _USER_MESSAGES
+            # Threads the cache does not know (after a restart) arrive as partial channels.
+            or not isinstance(channel, discord.Thread | discord.PartialMessageable)
+        ):
+            return
+        try:
+            runner = await self._app.hub.get(channel.id)
+            if runner is not None:
+                await self._hand_over(message, runner)
+        except Exception as error:
+            log_failure(error, f"handling message {message.id} in thread {channel.id}")
+
+    async def _hand_over(self, message: discord.Message, runner: ConversationRunner) -> None:
+        author = message.author.id
+        lang = runner.conversation.language
+        limits = self._app.actions.limits
+        if self._app.hub.waiting(author) >= limits.queued_turns_per_user:
+            limit = limits.queued_turns_per_user
+            await self._reply(message, text("queue_limit", lang, limit=limit))
+            return
+        content = self._without_bot_mention(message.content)
+        exporting = route(content, has_files=bool(message.attachments)).kind is IntentKind.EXPORT
+        if exporting and await self._over_export_limit(author):
+            limit = limits.exports_per_user
+            await self._reply(message, text("export_limit", lang, limit=limit))
+            return
+        attachments = tuple(as_attachment(self._app.http, a) for a in message.attachments)
+        await runner.submit(IncomingMessage(message.id, author, content, attachments))
+
+    async def _reply(self, message: discord.Message, reply: str) -> None:
+        await self._app.limiter.create(message.channel.id)  # the shared budget, like all sends
+        await message.reply(reply)
+
+    async def _over_export_limit(self, author: int) -> bool:
+        actions = self._app.actions
+        return await actions.exports_in_flight(author) >= actions.limits.exports_per_user
+
+    def _without_bot_mention(self, content: str) -> str:
+        me = self._bot.user
+        if me is None:
+            return content
+        return re.sub(rf"<@!?{me.id}>", "", content).strip()

@@ -1,0 +1,133 @@
+"""Track in: from a Discord attachment to a thread with a backend session and the track in it.
+
+The three ways in (a post in a watched channel, ``/track``, the "Make music video" message
+menu) share :meth:`TrackIntake.receive`. The caller has already acknowledged the user (a
+reaction, or a deferred interaction). Then, in order:
+
+1. **Check** with :func:`bot.core.media.check_media`: the name and size from Discord's metadata
+   first, so a file of the wrong type or too large is refused without downloading a byte;
+   then the first 64 bytes from the CDN (magic bytes). A refused file gets the friendly text
+   listing what is accepted, and no thread is opened.
+2. **Open a public thread** named after the track: under the posted message when there is one,
+   else in the channel.
+3. **Record the conversation** and create its backend session in the user's language.
+4. **Upload** by handing the file to the thread's runner as its first message, so it is handled
+   at most once (keyed by the message or interaction id), URL upload first with a streamed
+   fallback; the runner's presenter posts "Ready" with what to try next.
+"""
+
+from __future__ import annotations
+
+import logging
+import re
+from dataclasses import dataclass
+
+import discord
+import httpx
+
+from bot.core.media import MediaCheck, Rejection, check_media, extension_of
+from bot.core.texts import rejection_text, text
+from bot.core.usecases import IncomingMessage
+from bot.discord_app.attachments import as_attachment, read_head
+from bot.discord_app.hub import ConversationHub
+
+log = logging.getLogger(__name__)
+
+#: Discord's thread name limit.
+MAX_THREAD_NAME = 100
+# A stand-in header for the metadata-only check: the rules that come before the bytes
+# (type by name, size) are decided by that call; the bytes are judged by the second one.
+_UNREAD = b"\0"
+_DECIDED_BY_METADATA = frozenset({Rejection.EMPTY, Rejection.UNSUPPORTED_TYPE, Rejection.TOO_LARGE})
+_THREAD_ALREADY_CREATED = 160004
+
+
+@dataclass(frozen=True, slots=True)
+class Rejected:
+    """The file was refused; ``text`` says why and what is accepted."""
+
+    text: str
+
+
+@dataclass(frozen=True, slots=True)
+class Opened:
+    """The thread is open and the upload is under way."""
+
+    thread: discord.Thread
+    title: str
+
+
+def title_of(filename: str) -> str:
+    """The thread name for a track: the file name without extension, tidied."""
+    stem = filename.rsplit(".", 1)[0] if extension_of(filename) else filename
+    words = re.sub(r"[_\s]+", " ", stem).strip()
+    return (words or "Track")[:MAX_THREAD_NAME]
+
+
+class TrackIntake:
+    """Turns an attachment into a track thread (steps in the module docstring)."""
+
+    def __init__(self, http: httpx.AsyncClient, hub: ConversationHub, *, max_bytes: int) -> None:
+        self._http = http
+        self._hub = hub
+        self._max_bytes = max_bytes
+
+    async def check(self, attachment: discord.Attachment, lang: str) -> str | None:
+        """Why ``attachment`` cannot be a track (the user's text), or ``None`` if it can."""
+        verdict = check_media(
+            attachment.filename, attachment.size, _UNREAD, max_bytes=self._max_bytes
+        )
+        if verdict.reason not in _DECIDED_BY_METADATA:
+            try:
+                head = await read_head(self._http, attachment.url)
+            except httpx.HTTPError as error:
+                log.warning("could not read the start of %s: %r", attachment.filename, error)
+                return text("upload_failed", lang, filename=attachment.filename)
+            verdict = check_media(
+                attachment.filename, attachment.size, head, max_bytes=self._max_bytes
+            )
+        return None if verdict.ok else self._refusal(verdict, lang)
+
+    async def receive(
+        self,
+        attachment: discord.Attachment,
+        *,
+        author_id: int,
+        language: str,
+        channel: discord.TextChannel,
+        request_id: int,
+        message: discord.Message | None = None,
+    ) -> Rejected | Opened:
+        """Check, open the thread, start the conversation, queue the upload."""
+        refusal = await self.check(attachment, language)
+        if refusal is not None:
+            return Rejected(refusal)
+        title = title_of(attachment.filename)
+        thread = await self._open_thread(channel, title, message)
+        runner = await self._hub.start(
+            thread_id=thread.id,
+            owner_id=author_id,
+            language=language,
+            guild_id=channel.guild.id,
+            parent_channel_id=channel.id,
+            title=title,
+        )
+        upload = as_attachment(self._http, attachment)
+        await runner.submit(IncomingMessage(request_id, author_id, attachments=(upload,)))
+        return Opened(thread, title)
+
+    def _refusal(self, verdict: MediaCheck, lang: str) -> str:
+        return rejection_text(verdict, lang, max_bytes=self._max_bytes)
+
+    @staticmethod
+    async def _open_thread(
+        channel: discord.TextChannel, title: str, message: discord.Message | None
+    ) -> discord.Thread:
+        if message is not None:
+            try:
+                return await message.create_thread(name=title)
+            except discord.HTTPException as error:
+                if error.code != _THREAD_ALREADY_CREATED:
+                    raise
+                # The message has a thread already (someone else's): open one beside it.
+        return await channel.create_thread(name=title, type=discord.ChannelType.public_thread)

@@ -1,0 +1,132 @@
+"""One conversation's reply sink: reply events → messages in its Discord thread.
+
+* Streamed text goes to the :class:`~bot.discord_app.streamer.ReplyStreamer` (live messages,
+  paced edits, final edit always made).
+* Export events go to the :class:`~bot.discord_app.notifier.DiscordNotifier` with the job as
+  stored, so the status message and the result post look the same whoever follows the render.
+* "Ready" gets what to try next and the Show timeline / Export buttons; a timeline that can be
+  exported gets an Export button; a credit balance is an embed. Everything else is one plain
+  message with the event's text.
+* Nothing here pings anyone: the client's default is ``AllowedMentions.none()``.
+* A message Discord refuses is logged (:mod:`bot.discord_app.errors`) and the conversation goes
+  on, except the finished-export post: its failure goes back to the use case, which then
+  leaves the job ``posting`` instead of marking it posted.
+"""
+
+from __future__ import annotations
+
+import logging
+
+import discord
+
+from bot.core.backend_results import RenderStage, RenderStatus
+from bot.core.models import ExportJob
+from bot.core.ports import Store
+from bot.core.replies import (
+    CreditsReply,
+    ExportFailed,
+    ExportFinished,
+    ExportProgress,
+    ExportStarted,
+    Notice,
+    NoticeKind,
+    ReplyEvent,
+    ReplyText,
+    TimelineSummary,
+)
+from bot.core.usecases import Conversation
+from bot.discord_app.errors import log_failure
+from bot.discord_app.limiter import MessageLimiter
+from bot.discord_app.notifier import DiscordNotifier
+from bot.discord_app.render import content_of, credits_embed
+from bot.discord_app.streamer import ReplyStreamer
+from bot.discord_app.views import export_view, ready_view
+
+log = logging.getLogger(__name__)
+
+
+class ThreadPresenter:
+    """Renders one conversation's reply events into its thread (rules in the module doc)."""
+
+    def __init__(
+        self,
+        channel: discord.PartialMessageable,
+        conversation: Conversation,
+        *,
+        store: Store,
+        notifier: DiscordNotifier,
+        limiter: MessageLimiter,
+        billing_url: str,
+    ) -> None:
+        self._channel = channel
+        self._conversation = conversation
+        self._store = store
+        self._notifier = notifier
+        self._limiter = limiter
+        self._streamer = ReplyStreamer(channel, limiter)
+        self._billing_url = billing_url
+
+    async def __call__(self, event: ReplyEvent) -> None:
+        """The runner's sink: show ``event``."""
+        try:
+            await self._show(event)
+        except discord.HTTPException as error:
+            log_failure(error, f"showing {type(event).__name__} in {self._conversation}")
+            if isinstance(event, ExportFinished):
+                raise
+
+    def close(self) -> None:
+        """Stop editing (shutdown)."""
+        self._streamer.close()
+
+    async def _show(self, event: ReplyEvent) -> None:
+        lang = self._conversation.language
+        thread_id = self._conversation.thread_id
+        match event:
+            case ReplyText():
+                await self._streamer.apply(event)
+            case ExportStarted():
+                if (job := await self._job(event.render_id)) is not None:
+                    await self._notifier.export_started(job)
+            case ExportProgress():
+                if (job := await self._job(event.render_id)) is not None:
+                    stage = RenderStage.PROCESSING if event.progress else RenderStage.PENDING
+                    status = RenderStatus(event.render_id, stage, event.progress)
+                    await self._notifier.export_progress(job, status)
+            case ExportFinished():
+                if (job := await self._job(event.render_id)) is not None:
+                    await self._notifier.export_finished(job, event.url, event.project_url)
+            case ExportFailed():
+                if (job := await self._job(event.render_id)) is not None:
+                    await self._notifier.export_failed(job, job.error or "failed")
+            case Notice(kind=NoticeKind.READY):
+                await self._send(content_of(event, lang), view=ready_view(thread_id, lang))
+            case TimelineSummary(exportable=True):
+                await self._send(event.text, view=export_view(thread_id, lang))
+            case CreditsReply():
+                embed = credits_embed(event, lang, billing_url=self._billing_url)
+                await self._send(None, embed=embed)
+            case _:
+                await self._send(content_of(event, lang))
+
+    async def _send(
+        self,
+        content: str | None,
+        *,
+        view: discord.ui.View | None = None,
+        embed: discord.Embed | None = None,
+    ) -> None:
+        await self._limiter.create(self._channel.id)
+        if view is not None:
+            await self._channel.send(content, view=view)
+        elif embed is not None:
+            await self._channel.send(content, embed=embed)
+        else:
+            await self._channel.send(content)
+
+    async def _job(self, render_id: str) -> ExportJob | None:
+        async with self._store.transaction() as tx:
+            job = await tx.exports.get(render_id)
+        if job is None:
+            log.warning("export event for unknown render %s", render_id)
+        return job

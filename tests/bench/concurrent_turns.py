@@ -1,0 +1,189 @@
+"""Many threads chatting at once through the bot: event-loop lag and peak memory of the bot.
+
+``THREADS`` track threads (default 1,000) each get one chat message at the same moment; the
+bot streams every reply into its thread. The bot runs as its own process, built by the same
+``prepared_bot`` factory as ``beatthread run`` with the production timings, plus a ticker that
+measures how late the event loop wakes it (target p99 ≤ 50 ms); at the end that process
+reports the lag and its peak RSS (``VmHWM``, target ≤ 300 MB). The Discord emulator runs in
+this process and the local backend in a third (``beatthread local-backend``), so neither counts
+against the bot, and the emulator's loop is not starved by a thousand SSE streams (a starved
+emulator answers in bursts, which its rate limiter then counts as bursts).
+
+The threads and their backend sessions are prepared directly (the same use case the track
+intake calls), so the measurement is about chatting, not about 1,000 uploads.
+
+    .venv/bin/python tests/bench/concurrent_turns.py [THREADS]
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import json
+import signal
+import statistics
+import sys
+import tempfile
+import time
+import warnings
+from collections.abc import AsyncIterator
+from pathlib import Path
+from types import SimpleNamespace
+from typing import Any
+
+import httpx
+
+# Run as a script from anywhere: the stage lives in the test tree.
+sys.path.insert(0, str(Path(__file__).resolve().parents[2]))
+with warnings.catch_warnings():
+    warnings.filterwarnings("ignore", "'audioop' is deprecated", DeprecationWarning)
+    import discord  # noqa: F401 - imported once, under the filter
+
+from bot.config import Settings
+from bot.core.gui import strip_trailing_noise, translate_gui
+from bot.discord_app.launch import prepared_bot
+from bot.observability import setup_logging
+from bot.services import open_services
+from tests.discord_app.stage import Stage, bot_process
+from tests.discord_emulator import DiscordEmulator
+
+STATIC_TOKEN = "bench-static-token"
+TICK = 0.05
+FIRST_REPLY = (
+    "Happy to help with your music video! I can sync the visuals to the beat, add a title, "
+    "change the music volume, trim the length or add colour effects. "
+    "Tell me what you would like, or open the Effects panel and drag a style onto your clips."
+)
+
+
+# -- the bot's side (a subprocess) ------------------------------------------------------
+
+
+def peak_rss_mb() -> float:
+    for line in Path("/proc/self/status").read_text().splitlines():
+        if line.startswith("VmHWM:"):
+            return int(line.split()[1]) / 1024
+    return float("nan")
+
+
+async def run_bot_measured() -> None:
+    settings = Settings()
+    token = settings.discord_token.get_secret_value() if settings.discord_token else ""
+    loop = asyncio.get_running_loop()
+    lags: list[float] = []
+
+    async def tick() -> None:
+        while True:
+            before = loop.time()
+            await asyncio.sleep(TICK)
+            lags.append((loop.time() - before - TICK) * 1000)
+
+    async with prepared_bot(settings) as bot:
+        for signum in (signal.SIGINT, signal.SIGTERM):
+            loop.add_signal_handler(signum, lambda: loop.create_task(bot.close()))
+        ticker = loop.create_task(tick())
+        try:
+            await bot.start(token)
+        finally:
+            ticker.cancel()
+    ordered = sorted(lags)
+    report = {
+        "lag_p50": statistics.median(ordered),
+        "lag_p99": ordered[round(0.99 * (len(ordered) - 1))],
+        "lag_max": ordered[-1],
+        "peak_rss_mb": peak_rss_mb(),
+    }
+    sys.stdout.write(json.dumps(report) + "\n")
+
+
+# -- the world's side ---------------------------------------------------------------------
+
+
+@contextlib.asynccontextmanager
+async def backend_process(**config: Any) -> AsyncIterator[str]:
+    """``beatthread local-backend`` in its own process, configured through its control API."""
+    process = await asyncio.create_subprocess_exec(
+        sys.executable, "-m", "bot", "local-backend", stdout=asyncio.subprocess.PIPE
+    )
+    try:
+        assert process.stdout is not None
+        url = (await asyncio.wait_for(process.stdout.readline(), 60)).decode().strip()
+        async with httpx.AsyncClient() as http:
+            (await http.post(f"{url}/_control/config", json=config)).raise_for_status()
+        yield url
+    finally:
+        process.terminate()
+        await process.wait()
+
+
+async def main(count: int) -> None:
+    backend = {
+        "static_tokens": {STATIC_TOKEN: 10**9},
+        "event_delay": 0.05,
+        "heartbeat_interval": 0.05,
+        "work_seconds": 0.2,
+    }
+    with tempfile.TemporaryDirectory(prefix="bench-turns-") as scratch:
+        async with backend_process(**backend) as url, DiscordEmulator() as emulator:
+            guild = emulator.add_guild("Beat Lab")
+            tracks = emulator.add_text_channel(guild, "tracks")
+            mia = emulator.add_user("mia")
+            # One person per thread: the per-user queue cap is not what this measures.
+            people = [emulator.add_user(f"listener{n}") for n in range(count)]
+            database = f"sqlite+aiosqlite:///{Path(scratch) / 'bench.db'}"
+            stage = Stage(emulator, SimpleNamespace(url=url), guild, tracks, mia, database)
+            settings = stage.settings(nemo_token=STATIC_TOKEN)
+            threads = [await mia.create_thread(tracks, f"Track {n}") for n in range(count)]
+            async with open_services(settings) as services:
+                use_cases = services.use_cases()
+                await asyncio.gather(
+                    *(
+                        use_cases.start_conversation(
+                            thread_id=thread.id,
+                            owner_user_id=mia.id,
+                            language="en",
+                            guild_id=guild.id,
+                            parent_channel_id=tracks.id,
+                            title=thread.name,
+                        )
+                        for thread in threads
+                    )
+                )
+            command = (__file__, "--bot")
+            async with bot_process(stage, *command, NEMO_TOKEN=STATIC_TOKEN) as process:
+                started = time.perf_counter()
+                posts = (
+                    who.post(t, "what can you do?") for who, t in zip(people, threads, strict=True)
+                )
+                await asyncio.gather(*posts)
+                final = " ".join(strip_trailing_noise(translate_gui(FIRST_REPLY)).split())
+                pending = {t.id: t for t in threads}
+                deadline = time.monotonic() + 600
+                while pending and time.monotonic() < deadline:
+                    # A coarse poll: checking a thousand threads on every emulator change
+                    # would load the emulator's process more than the bot's.
+                    await asyncio.sleep(0.25)
+                    for thread_id, thread in list(pending.items()):
+                        shown = (" ".join(m.content.split()) for m in stage.bot_messages(thread))
+                        if final in shown:
+                            del pending[thread_id]
+                elapsed = time.perf_counter() - started
+                process.send_signal(signal.SIGTERM)
+                assert process.stdout is not None
+                report = json.loads((await process.stdout.read()).decode().splitlines()[-1])
+            hits = emulator.recorder.rate_limit_hits
+    print(f"threads chatting at once: {count}; every reply complete after {elapsed:.1f} s")
+    if pending:
+        print(f"  ({len(pending)} threads without their complete reply after 600 s)")
+    print(f"bot event-loop lag p50: {report['lag_p50']:.1f} ms")
+    print(f"bot event-loop lag p99: {report['lag_p99']:.1f} ms (max {report['lag_max']:.0f} ms)")
+    print(f"bot peak RSS: {report['peak_rss_mb']:.0f} MB")
+    print(f"429s seen by the emulator: {len(hits)} ({sorted({h.bucket for h in hits})})")
+
+
+if __name__ == "__main__":
+    if sys.argv[1:] == ["--bot"]:
+        setup_logging(Settings().log_level)
+        asyncio.run(run_bot_measured())
+    else:
+        asyncio.run(main(int(sys.argv[1]) if len(sys.argv) > 1 else 1000))
