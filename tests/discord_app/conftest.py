@@ -27,19 +27,23 @@ async def make_stage(
     sqlite_template: Path,
     tmp_path: Path,
 ) -> AsyncIterator[MakeStage]:
-    """Build the stage (emulator options as keyword arguments); bots stop at teardown."""
+    """Build stages; bots stop at teardown.
+
+    Keyword arguments configure the emulator; the database is a SQLite copy of the migrated
+    template unless ``database_url`` names another.
+    """
     stages: list[Stage] = []
 
-    async def make(**emulator_options: Any) -> Stage:
+    async def make(*, database_url: str | None = None, **emulator_options: Any) -> Stage:
         emulator = await make_emulator(**emulator_options)
         guild = emulator.add_guild("Beat Lab")
         tracks = emulator.add_text_channel(guild, "tracks")
         mia = emulator.add_user("mia", locale="en-US")
-        database = tmp_path / f"beatthread-{len(stages)}.db"
-        shutil.copyfile(sqlite_template, database)
-        stage = Stage(
-            emulator, local_backend, guild, tracks, mia, f"sqlite+aiosqlite:///{database}"
-        )
+        if database_url is None:
+            database = tmp_path / f"beatthread-{len(stages)}.db"
+            shutil.copyfile(sqlite_template, database)
+            database_url = f"sqlite+aiosqlite:///{database}"
+        stage = Stage(emulator, local_backend, guild, tracks, mia, database_url)
         stages.append(stage)
         return stage
 

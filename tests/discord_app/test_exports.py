@@ -149,3 +149,20 @@ async def test_buttons_work_after_the_bot_restarts(stage):
     click = await stage.mia.click(status, cancel)
     await click.wait_for_response(timeout=WAIT)
     await stage.emulator.wait_until(lambda: "Export cancelled" in status.content, timeout=WAIT)
+
+
+async def test_track_to_posted_video_on_sqlite_and_postgresql(make_stage, migrated_database_url):
+    """The whole path, post → thread → /export → link, on both supported databases."""
+    stage = await make_stage(database_url=migrated_database_url)
+    await stage.start_bot()
+    _, thread = await stage.drop_track()
+    await stage.ready_in(thread)
+    await stage.mia.slash("export", thread)
+    link = await stage.emulator.wait_for_message(
+        thread, lambda m: "/media/renders/" in m.content, timeout=WAIT
+    )
+    assert link.mention_ids == [stage.mia.id]
+    await idle(stage, thread)
+    async with stage.bot.app.use_cases.deps.store.transaction() as tx:
+        (job_id,) = [i.rsplit(":", 1)[1] for i in link.custom_ids()]
+        assert (await tx.exports.get(job_id)).status is ExportStatus.POSTED
