@@ -18,6 +18,7 @@ from datetime import datetime, timedelta
 from typing import Any, TypeVar, Unpack, cast
 
 from sqlalchemy import (
+    Column,
     ColumnElement,
     CursorResult,
     Integer,
@@ -95,6 +96,14 @@ def _insert(session: AsyncSession, table: Table) -> postgresql.Insert | sqlite.I
     if session.get_bind().dialect.name == "postgresql":
         return postgresql.insert(table)
     return sqlite.insert(table)
+
+
+async def _insert_once(session: AsyncSession, key: Column[Any], **values: object) -> bool:
+    """Insert a row unless ``key`` already holds its value; report whether this call inserted."""
+    statement = (
+        _insert(session, key.table).values(**values).on_conflict_do_nothing(index_elements=[key])
+    )
+    return await _rowcount(session, statement) == 1
 
 
 async def _rowcount(session: AsyncSession, statement: Insert | Update) -> int:
@@ -293,24 +302,21 @@ class ThreadRepository:
         language: str | None = None,
     ) -> Recorded[TrackThread]:
         """Record a new thread (status ``active``), or return the existing one unchanged."""
-        statement = (
-            _insert(self._session, _THREAD)
-            .values(
-                thread_id=thread_id,
-                guild_id=guild_id,
-                parent_channel_id=parent_channel_id,
-                owner_user_id=owner_user_id,
-                task_id=task_id,
-                session_id=session_id,
-                title=title,
-                language=language,
-                status=ThreadStatus.ACTIVE.value,
-                created_at=now,
-                updated_at=now,
-            )
-            .on_conflict_do_nothing(index_elements=[_THREAD.c.thread_id])
+        created = await _insert_once(
+            self._session,
+            _THREAD.c.thread_id,
+            thread_id=thread_id,
+            guild_id=guild_id,
+            parent_channel_id=parent_channel_id,
+            owner_user_id=owner_user_id,
+            task_id=task_id,
+            session_id=session_id,
+            title=title,
+            language=language,
+            status=ThreadStatus.ACTIVE.value,
+            created_at=now,
+            updated_at=now,
         )
-        created = await _rowcount(self._session, statement) == 1
         return Recorded(_stored(await self.get(thread_id), thread_id), created)
 
     async def get(self, thread_id: int) -> TrackThread | None:
@@ -372,21 +378,18 @@ class UploadRepository:
         now: datetime,
     ) -> Recorded[Upload]:
         """Record the attachment as ``pending``, or return the existing record unchanged."""
-        statement = (
-            _insert(self._session, _UPLOAD)
-            .values(
-                attachment_id=attachment_id,
-                thread_id=thread_id,
-                filename=filename,
-                content_type=content_type,
-                size_bytes=size_bytes,
-                status=UploadStatus.PENDING.value,
-                created_at=now,
-                updated_at=now,
-            )
-            .on_conflict_do_nothing(index_elements=[_UPLOAD.c.attachment_id])
+        created = await _insert_once(
+            self._session,
+            _UPLOAD.c.attachment_id,
+            attachment_id=attachment_id,
+            thread_id=thread_id,
+            filename=filename,
+            content_type=content_type,
+            size_bytes=size_bytes,
+            status=UploadStatus.PENDING.value,
+            created_at=now,
+            updated_at=now,
         )
-        created = await _rowcount(self._session, statement) == 1
         return Recorded(_stored(await self.get(attachment_id), attachment_id), created)
 
     async def get(self, attachment_id: int) -> Upload | None:
@@ -439,19 +442,16 @@ class ChatTurnRepository:
         status: ChatTurnStatus = ChatTurnStatus.QUEUED,
     ) -> Recorded[ChatTurn]:
         """Record the message as a turn; ``created`` is ``False`` if it was already seen."""
-        statement = (
-            _insert(self._session, _TURN)
-            .values(
-                message_id=message_id,
-                thread_id=thread_id,
-                author_id=author_id,
-                status=status.value,
-                created_at=now,
-                updated_at=now,
-            )
-            .on_conflict_do_nothing(index_elements=[_TURN.c.message_id])
+        created = await _insert_once(
+            self._session,
+            _TURN.c.message_id,
+            message_id=message_id,
+            thread_id=thread_id,
+            author_id=author_id,
+            status=status.value,
+            created_at=now,
+            updated_at=now,
         )
-        created = await _rowcount(self._session, statement) == 1
         return Recorded(_stored(await self.get(message_id), message_id), created)
 
     async def get(self, message_id: int) -> ChatTurn | None:
@@ -537,23 +537,20 @@ class ExportJobRepository:
         status_message_id: int | None = None,
     ) -> Recorded[ExportJob]:
         """Store a new job (first poll at ``next_poll_at``, default ``now``), or return it."""
-        statement = (
-            _insert(self._session, _JOB)
-            .values(
-                render_id=render_id,
-                thread_id=thread_id,
-                requester_id=requester_id,
-                status=status.value,
-                progress=0,
-                attempts=0,
-                next_poll_at=now if next_poll_at is None else next_poll_at,
-                status_message_id=status_message_id,
-                created_at=now,
-                updated_at=now,
-            )
-            .on_conflict_do_nothing(index_elements=[_JOB.c.render_id])
+        created = await _insert_once(
+            self._session,
+            _JOB.c.render_id,
+            render_id=render_id,
+            thread_id=thread_id,
+            requester_id=requester_id,
+            status=status.value,
+            progress=0,
+            attempts=0,
+            next_poll_at=now if next_poll_at is None else next_poll_at,
+            status_message_id=status_message_id,
+            created_at=now,
+            updated_at=now,
         )
-        created = await _rowcount(self._session, statement) == 1
         return Recorded(_stored(await self.get(render_id), render_id), created)
 
     async def get(self, render_id: str) -> ExportJob | None:
