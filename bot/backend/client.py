@@ -355,10 +355,10 @@ class NemoClient:
 
     # -- plumbing -----------------------------------------------------------------------
 
-    async def _headers(self, authenticated: bool) -> dict[str, str]:
+    def _headers(self, token: str | None) -> dict[str, str]:
         headers = self._attribution.headers()
-        if authenticated:
-            headers["Authorization"] = f"Bearer {await self._auth.token()}"
+        if token is not None:
+            headers["Authorization"] = f"Bearer {token}"
         return headers
 
     async def _send(
@@ -375,14 +375,14 @@ class NemoClient:
     ) -> _Reply:
         """One logical call, applying the 1001 / 429 / transient rules of the module docstring."""
 
-        async def attempt() -> _Reply:
+        async def attempt(token: str | None) -> _Reply:
             return await self._once(
                 method,
                 path,
                 json=json,
                 body=body,
                 headers=headers,
-                authenticated=authenticated,
+                token=token,
                 http_timeout=http_timeout,
             )
 
@@ -390,15 +390,16 @@ class NemoClient:
         return await self._with_auth_and_rate_limit(call, authenticated=authenticated)
 
     async def _with_auth_and_rate_limit(
-        self, call: Callable[[], Awaitable[_Reply]], *, authenticated: bool
+        self, call: Callable[[str | None], Awaitable[_Reply]], *, authenticated: bool
     ) -> _Reply:
+        """Run ``call`` with the current token (``None`` when unauthenticated)."""
         renewed = waited = False
         while True:
             token = await self._auth.token() if authenticated else None
             try:
-                return await call()
+                return await call(token)
             except AuthError:
-                if not authenticated or renewed or token is None:
+                if renewed or token is None:
                     raise
                 renewed = True
                 log.info("NemoVideo token rejected; renewing once")
@@ -416,11 +417,11 @@ class NemoClient:
                 await asyncio.sleep(wait)
 
     def _transient_retrying(
-        self, call: Callable[[], Awaitable[_Reply]]
-    ) -> Callable[[], Awaitable[_Reply]]:
+        self, call: Callable[[str | None], Awaitable[_Reply]]
+    ) -> Callable[[str | None], Awaitable[_Reply]]:
         policy = self._retry
 
-        async def retrying() -> _Reply:
+        async def retrying(token: str | None) -> _Reply:
             async for attempt in stamina.retry_context(
                 on=(ServerError, BackendUnavailableError),
                 attempts=policy.transient_attempts,
@@ -429,7 +430,7 @@ class NemoClient:
                 wait_max=policy.transient_wait_max,
             ):
                 with attempt:
-                    return await call()
+                    return await call(token)
             raise AssertionError("unreachable: stamina re-raises the last error")
 
         return retrying
@@ -442,7 +443,7 @@ class NemoClient:
         json: Any,
         body: Callable[[], MultipartStream] | None,
         headers: Mapping[str, str] | None,
-        authenticated: bool,
+        token: str | None,
         http_timeout: httpx.Timeout | None,
     ) -> _Reply:
         extra = dict(headers or {})
@@ -456,7 +457,7 @@ class NemoClient:
             json=json,
             content=content,
             headers=extra,
-            authenticated=authenticated,
+            token=token,
             http_timeout=http_timeout,
         )
         decoded = _decode(response)
@@ -477,13 +478,13 @@ class NemoClient:
         """Open a streamed response, applying the auth/rate-limit rules before it starts."""
         opened: list[httpx.Response] = []
 
-        async def start() -> _Reply:
+        async def start(token: str | None) -> _Reply:
             response = await self._transmit(
                 method,
                 path,
                 json=json,
                 headers=headers,
-                authenticated=True,
+                token=token,
                 http_timeout=http_timeout,
                 stream=True,
                 follow_redirects=follow_redirects,
@@ -518,13 +519,13 @@ class NemoClient:
         json: Any = None,
         content: MultipartStream | None = None,
         headers: Mapping[str, str] | None,
-        authenticated: bool,
+        token: str | None,
         http_timeout: httpx.Timeout | None,
         stream: bool = False,
         follow_redirects: bool = False,
     ) -> httpx.Response:
         """Send one request; network faults become :class:`BackendUnavailableError`."""
-        request_headers = await self._headers(authenticated)
+        request_headers = self._headers(token)
         request_headers.update(headers or {})
         request = self._http.build_request(
             method,
