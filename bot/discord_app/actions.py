@@ -29,7 +29,13 @@ import discord
 from bot.core.intents import IntentKind
 from bot.core.replies import CreditsReply
 from bot.core.texts import text
-from bot.core.usecases import Conversation, ExportOptions, IncomingMessage, UseCases
+from bot.core.usecases import (
+    Conversation,
+    ConversationRunner,
+    ExportOptions,
+    IncomingMessage,
+    UseCases,
+)
 from bot.discord_app.hub import ConversationHub
 from bot.discord_app.locales import Locales
 from bot.discord_app.render import content_of, credits_embed
@@ -112,12 +118,8 @@ class Actions:
         """Queue an export of the thread's timeline (rules in the module docstring)."""
         await interaction.response.defer(ephemeral=True, thinking=True)
         lang = self.language(interaction)
-        runner = await self._hub.get(thread_id)
+        runner = await self._runner_for(interaction, thread_id, lang, guarded=guarded)
         if runner is None:
-            await self._tell(interaction, text("not_a_track_thread", lang))
-            return
-        if guarded and not self._may_control(interaction, runner.conversation):
-            await self._tell(interaction, text("not_your_thread", lang))
             return
         limit = self.limits.exports_per_user
         if await self.exports_in_flight(interaction.user.id) >= limit:
@@ -141,12 +143,8 @@ class Actions:
         """Show the thread's timeline to the interaction's user only."""
         await interaction.response.defer(ephemeral=True, thinking=True)
         lang = self.language(interaction)
-        runner = await self._hub.get(thread_id)
+        runner = await self._runner_for(interaction, thread_id, lang, guarded=guarded)
         if runner is None:
-            await self._tell(interaction, text("not_a_track_thread", lang))
-            return
-        if guarded and not self._may_control(interaction, runner.conversation):
-            await self._tell(interaction, text("not_your_thread", lang))
             return
         conversation = runner.conversation
         events = self._use_cases.state(conversation)
@@ -180,6 +178,19 @@ class Actions:
         return running + self._hub.waiting(user_id, IntentKind.EXPORT)
 
     # -- helpers ----------------------------------------------------------------------
+
+    async def _runner_for(
+        self, interaction: discord.Interaction, thread_id: int, lang: str, *, guarded: bool
+    ) -> ConversationRunner | None:
+        """The thread's runner, or ``None`` after telling the user why they cannot use it."""
+        runner = await self._hub.get(thread_id)
+        if runner is None:
+            await self._tell(interaction, text("not_a_track_thread", lang))
+            return None
+        if guarded and not self._may_control(interaction, runner.conversation):
+            await self._tell(interaction, text("not_your_thread", lang))
+            return None
+        return runner
 
     @staticmethod
     def _may_control(interaction: discord.Interaction, conversation: Conversation) -> bool:
