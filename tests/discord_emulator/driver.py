@@ -250,21 +250,7 @@ class UserDriver:
                 "THREAD_CREATE", payload, intent=Intent.GUILDS, guild_id=thread.guild_id
             )
         if message is None:
-            notice = Message(
-                id=state.ids.next(),
-                channel_id=parent.id,
-                guild_id=parent.guild_id,
-                author=self.user,
-                content=name,
-                created_at=state.clock.now(),
-                type=MessageType.THREAD_CREATED,
-                message_reference={
-                    "type": 0,
-                    "channel_id": str(thread.id),
-                    "guild_id": str(parent.guild_id),
-                },
-            )
-            state.store_message(notice)
+            notice = state.store_thread_created_notice(parent, thread, self.user)
             await self._emulator.gateway.dispatch_message("MESSAGE_CREATE", notice)
         return thread
 

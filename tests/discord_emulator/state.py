@@ -25,6 +25,7 @@ from .models import (
     Interaction,
     Member,
     Message,
+    MessageType,
     Role,
     User,
 )
@@ -182,6 +183,27 @@ class EmulatorState:
         return "aW50ZXJhY3Rpb24" + secrets.token_urlsafe(48)
 
     # Messages -------------------------------------------------------------------------
+
+    def store_thread_created_notice(
+        self, parent: Channel, thread: Channel, author: User
+    ) -> Message:
+        """Store the THREAD_CREATED system message a thread without a message leaves behind."""
+        return self.store_message(
+            Message(
+                id=self.ids.next(),
+                channel_id=parent.id,
+                guild_id=parent.guild_id,
+                author=author,
+                content=thread.name,
+                created_at=self.clock.now(),
+                type=MessageType.THREAD_CREATED,
+                message_reference={
+                    "type": 0,
+                    "channel_id": str(thread.id),
+                    "guild_id": str(parent.guild_id),
+                },
+            )
+        )
 
     def store_message(self, message: Message) -> Message:
         """Add ``message`` to its channel."""

@@ -347,21 +347,7 @@ class ChannelRoutes:
         self.ctx.signal.notify()
         await self._dispatch_thread_create(thread)
         if not private:
-            notice = Message(
-                id=state.ids.next(),
-                channel_id=channel.id,
-                guild_id=channel.guild_id,
-                author=state.bot,
-                content=name,
-                created_at=state.clock.now(),
-                type=MessageType.THREAD_CREATED,
-                message_reference={
-                    "type": 0,
-                    "channel_id": str(thread.id),
-                    "guild_id": str(channel.guild_id),
-                },
-            )
-            state.store_message(notice)
+            notice = state.store_thread_created_notice(channel, thread, state.bot)
             await self.ctx.gateway.dispatch_message("MESSAGE_CREATE", notice)
         return json_response(self.ctx.payloads.thread(thread), status=201)
 
