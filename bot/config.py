@@ -3,9 +3,9 @@
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Annotated, Any
+from typing import Annotated, Any, Literal
 
-from pydantic import Field, SecretStr, field_validator
+from pydantic import Field, SecretStr, ValidationInfo, field_validator, model_validator
 from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
 
 from bot import __version__
@@ -44,6 +44,9 @@ class Settings(BaseSettings):
         default=None, description="SQLAlchemy URL; unset means SQLite in DATA_DIR."
     )
     log_level: str = Field(default="INFO", description="Root log level.")
+    log_format: Literal["text", "json"] = Field(
+        default="text", description="`text`: one readable line per event; `json`: one JSON object."
+    )
 
     discord_token: SecretStr | None = Field(
         default=None, description="Discord bot token; required by `beatthread run`."
@@ -65,16 +68,57 @@ class Settings(BaseSettings):
         default=10, ge=1, description="Messages one user may have waiting in the queues at once."
     )
 
-    @field_validator("watch_channel_ids", mode="before")
+    shard_count: int | None = Field(
+        default=None,
+        ge=1,
+        description="Total Discord shards across all processes; unset: automatic.",
+    )
+    shard_ids: Annotated[tuple[int, ...] | None, NoDecode] = Field(
+        default=None,
+        description="Comma-separated shard ids this process runs (needs SHARD_COUNT); unset: all.",
+    )
+    instance_id: str | None = Field(
+        default=None,
+        description="Stable name of this process for export leases; unset: host name + shard ids.",
+    )
+    ops_host: str = Field(
+        default="127.0.0.1", description="Address of the /healthz and /metrics side server."
+    )
+    ops_port: int = Field(
+        default=8080, ge=0, le=65535, description="Port of the side server; 0: any free port."
+    )
+    shutdown_grace: float = Field(
+        default=20.0, ge=0, description="Seconds running turns may take to finish on SIGTERM."
+    )
+
+    @field_validator("watch_channel_ids", "shard_ids", mode="before")
     @classmethod
-    def _split_ids(cls, value: Any) -> Any:
-        """``"1, 2,3"`` → ``(1, 2, 3)``; an empty string is no channel."""
+    def _split_ids(cls, value: Any, info: ValidationInfo) -> Any:
+        """``"1, 2,3"`` → ``(1, 2, 3)``; an empty string is no channel, or unset shard ids."""
         if isinstance(value, str):
-            return tuple(int(part) for part in value.replace(" ", "").split(",") if part)
+            ids = tuple(int(part) for part in value.replace(" ", "").split(",") if part)
+            return None if not ids and info.field_name == "shard_ids" else ids
         return value
+
+    @model_validator(mode="after")
+    def _check_shards(self) -> Settings:
+        if self.shard_ids is not None:
+            if self.shard_count is None:
+                raise ValueError("SHARD_IDS needs SHARD_COUNT (the total across all processes)")
+            wrong = [shard for shard in self.shard_ids if not 0 <= shard < self.shard_count]
+            if wrong or not self.shard_ids:
+                raise ValueError(f"SHARD_IDS must be between 0 and {self.shard_count - 1}")
+        return self
 
     def resolved_database_url(self) -> str:
         """The database URL to use: ``DATABASE_URL`` or a SQLite file under ``DATA_DIR``."""
         if self.database_url:
             return self.database_url
         return f"sqlite+aiosqlite:///{(self.data_dir / 'beatthread.db').resolve()}"
+
+    def lease_owner(self, host: str) -> str:
+        """The export-lease owner id of this process: the same after a restart (rules above)."""
+        if self.instance_id:
+            return self.instance_id
+        shards = "all" if self.shard_ids is None else "-".join(map(str, self.shard_ids))
+        return f"beatthread:{host}:shards-{shards}"
