@@ -44,6 +44,14 @@ def _parser() -> argparse.ArgumentParser:
     )
     _language_option(console)
     console.add_argument(
+        "--first-poll",
+        type=float,
+        default=15.0,
+        metavar="SECONDS",
+        help="first look at a render this long after submitting it (default 15; renders take "
+        "30-90 s)",
+    )
+    console.add_argument(
         "--burst-window",
         type=float,
         default=2.0,
@@ -80,7 +88,7 @@ def _run_console(args: argparse.Namespace, settings: Settings) -> int:
     # Imported here: only the terminal commands need the console and its wiring.
     from bot.console import run_console, stdin_lines
     from bot.core.usecases import Timings
-    from bot.services import open_services
+    from bot.services import console_polling, open_services
 
     overrides = {
         key: value
@@ -92,7 +100,10 @@ def _run_console(args: argparse.Namespace, settings: Settings) -> int:
     async def console() -> int:
         async with open_services(chosen, platform="terminal") as services:
             use_cases = services.use_cases(Timings(burst_window=max(0.0, args.burst_window)))
-            return await run_console(use_cases, stdin_lines(), sys.stdout, language=args.language)
+            poller = services.poller_factory(use_cases, console_polling(args.first_poll))
+            return await run_console(
+                use_cases, poller, stdin_lines(), sys.stdout, language=args.language
+            )
 
     return _run_terminal(console())
 

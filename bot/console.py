@@ -10,11 +10,13 @@ Each input line is a user message. Commands mirror the slash commands::
     /quit          leave now (a render already submitted goes on at NemoVideo)
 
 Any other line goes through the intent router, exactly like a Discord message. Replies print
-while they stream. At the end of input the console waits for queued messages and for a
-running export, prints its MP4 link, and exits 0.
+while they stream. Exports are followed by the same durable export poller as in Discord
+(:mod:`bot.jobs`), reporting through :class:`ConsoleNotifier`. At the end of input the console
+waits for queued messages and for running exports, prints their MP4 links, and exits 0.
 
-The console is an adapter: it depends on the core only and gets its use cases from the
-composition root. Local files are read in 1 MiB chunks off the event loop, never whole.
+The console is an adapter: it depends on the core and the jobs, and gets its use cases and its
+poller from the composition root. Local files are read in 1 MiB chunks off the event loop,
+never whole.
 """
 
 from __future__ import annotations
@@ -25,15 +27,22 @@ import itertools
 import sys
 import threading
 import time
-from collections.abc import AsyncIterator
+from collections import Counter
+from collections.abc import AsyncIterator, Callable
 from pathlib import Path
 from typing import TextIO
 
-from bot.core.backend_results import UploadSource
+from bot.core.backend_results import RenderStatus, UploadSource
 from bot.core.intents import IntentKind
-from bot.core.replies import Notice, NoticeKind, ReplyEvent, ReplyText
+from bot.core.models import ExportJob
+from bot.core.ports import Notifier
+from bot.core.replies import ExportStarted, Notice, NoticeKind, ReplyEvent, ReplyText
 from bot.core.texts import accepted_formats, text
 from bot.core.usecases import Attachment, ConversationRunner, IncomingMessage, UseCases
+from bot.jobs import ExportPoller, Supervisor
+
+PollerFactory = Callable[[Notifier], ExportPoller]
+"""Builds the export poller over the console's resources, reporting through a notifier."""
 
 #: The console's one user (Discord ids are positive; 0 is nobody's).
 CONSOLE_USER_ID = 0
@@ -48,6 +57,7 @@ _COMMANDS = {
 
 async def run_console(
     use_cases: UseCases,
+    poller: PollerFactory,
     lines: AsyncIterator[str],
     out: TextIO,
     *,
@@ -56,26 +66,41 @@ async def run_console(
 ) -> int:
     """Run one conversation from ``lines`` to ``out``; return the exit code."""
     printer = Printer(out, language)
+    notifier = ConsoleNotifier(printer)
+    exports = poller(notifier)
     ids = _Ids()
     conversation = await use_cases.start_conversation(
         thread_id=ids.next(), owner_user_id=CONSOLE_USER_ID, language=language, title="console"
     )
-    runner = use_cases.runner(conversation, printer.show)
+    store = use_cases.deps.store
+
+    async def show(event: ReplyEvent) -> None:
+        await printer.show(event)
+        if isinstance(event, ExportStarted):
+            async with store.transaction() as tx:
+                job = await tx.exports.get(event.render_id)
+            if job is not None:
+                notifier.expect(job)
+                exports.track(job)
+
+    runner = use_cases.runner(conversation, show)
     printer.line(text("console_banner", language))
-    try:
-        if initial_upload is not None:
-            await _upload(runner, ids, printer, str(initial_upload))
-        async for line in lines:
-            if not await _handle(line.strip(), runner, ids, printer):
-                printer.line(text("console_bye", language))
-                return 0
-        await runner.join(exports=False)
-        if runner.has_exports:
-            printer.line(text("console_waiting", language))
-        await runner.join()
-        return 0
-    finally:
-        await runner.close()
+    async with Supervisor() as tasks:
+        tasks.spawn("export-poller", exports.run, stop=exports.stop, restart=True)
+        try:
+            if initial_upload is not None:
+                await _upload(runner, ids, printer, str(initial_upload))
+            async for line in lines:
+                if not await _handle(line.strip(), runner, ids, printer):
+                    printer.line(text("console_bye", language))
+                    return 0
+            await runner.join()
+            if notifier.waiting:
+                printer.line(text("console_waiting", language))
+            await notifier.settled()
+            return 0
+        finally:
+            await runner.close()
 
 
 async def _handle(line: str, runner: ConversationRunner, ids: _Ids, printer: Printer) -> bool:
@@ -168,6 +193,78 @@ class Printer:
     def _write(self, chunk: str) -> None:
         self._out.write(chunk)
         self._out.flush()
+
+
+class ConsoleNotifier:
+    """Export news as terminal lines (implements :class:`bot.core.ports.Notifier`).
+
+    It counts the renders this session started, per thread, and :meth:`settled` waits until
+    each has been posted or has failed for good (a render made again after a failure replaces
+    its predecessor in the same thread without finishing it, so counting render ids would
+    never settle). Renders left unfinished by an earlier session on the same database are
+    reported too, but not waited for.
+    """
+
+    def __init__(self, printer: Printer) -> None:
+        self._printer = printer
+        self._posts = itertools.count(1)
+        self._running: Counter[int] = Counter()
+        self._changed = asyncio.Condition()
+
+    @property
+    def waiting(self) -> bool:
+        """Whether a render the console started has not been posted or failed yet."""
+        return self._running.total() > 0
+
+    def expect(self, job: ExportJob) -> None:
+        """Count ``job``'s export as running until its video is posted or it fails."""
+        self._running[job.thread_id] += 1
+
+    async def settled(self) -> None:
+        """Wait until no export the console started is running."""
+        async with self._changed:
+            await self._changed.wait_for(lambda: self._running.total() == 0)
+
+    def handles(self, job: ExportJob) -> bool:
+        """The terminal is always there."""
+        return True
+
+    async def export_progress(self, job: ExportJob, status: RenderStatus) -> None:
+        """One line per visible change."""
+        self._printer.line(
+            text("export_progress", self._printer.language, progress=status.progress)
+        )
+
+    async def export_finished(
+        self, job: ExportJob, output_url: str, project_url: str | None
+    ) -> int:
+        """The MP4 link (and the project link)."""
+        lang = self._printer.language
+        if project_url is None:
+            self._printer.line(text("export_ready_no_project", lang, url=output_url))
+        else:
+            self._printer.line(text("export_ready", lang, url=output_url, project_url=project_url))
+        await self._done(job)
+        return next(self._posts)
+
+    async def find_posted(self, job: ExportJob) -> int | None:
+        """A terminal cannot look back: a post interrupted by a crash is printed again."""
+        return None
+
+    async def export_failed(self, job: ExportJob, error: str) -> None:
+        """Say the export failed for good."""
+        self._printer.line(text("export_failed", self._printer.language))
+        await self._done(job)
+
+    async def export_stalled(self, job: ExportJob) -> None:
+        """Say the render is slow (the poller keeps following it)."""
+        self._printer.line(text("export_status_stalled", self._printer.language))
+
+    async def _done(self, job: ExportJob) -> None:
+        async with self._changed:
+            if self._running[job.thread_id] > 0:
+                self._running[job.thread_id] -= 1
+            self._changed.notify_all()
 
 
 class _Ids:

@@ -19,16 +19,15 @@ from typing import TextIO
 
 from bot.config import Settings
 from bot.console import run_console
-from bot.core.usecases import ExportPolling, Timings
 from bot.local_backend import BackendConfig, LocalBackend
-from bot.services import open_services
+from bot.services import console_polling, open_services
 
 #: The generated track: long enough to cut to, short enough to render in seconds.
 TONE_SECONDS = 8.0
 TONE_RATE = 22_050
 TONE_BPM = 120
-#: The local backend renders in a few seconds: poll it every second, not on the slow schedule.
-DEMO_TIMINGS = Timings(export_polling=ExportPolling(first_wait=1.0, factor=1.0, max_wait=1.0))
+#: The local backend renders in a few seconds: look at a render after a second, not after 15.
+DEMO_FIRST_POLL = 1.0
 
 
 async def run_demo(
@@ -55,9 +54,10 @@ async def run_demo(
             )
             track = audio or await asyncio.to_thread(write_tone, root / "demo-beat.wav")
             async with open_services(local, platform="terminal") as services:
-                use_cases = services.use_cases(DEMO_TIMINGS)
+                use_cases = services.use_cases()
+                poller = services.poller_factory(use_cases, console_polling(DEMO_FIRST_POLL))
                 return await run_console(
-                    use_cases, lines, out, language=language, initial_upload=track
+                    use_cases, poller, lines, out, language=language, initial_upload=track
                 )
 
 

@@ -8,17 +8,46 @@ them in reverse: HTTP first, then the engine. Nothing else creates or closes the
 from __future__ import annotations
 
 import dataclasses
-from collections.abc import AsyncIterator
+import platform
+from collections.abc import AsyncIterator, Callable
 from contextlib import asynccontextmanager
-from dataclasses import dataclass
+from dataclasses import dataclass, field
+from datetime import timedelta
 
 import httpx
 from sqlalchemy.ext.asyncio import AsyncEngine
 
 from bot.backend import Attribution, Authenticator, NemoClient, RetryPolicy
 from bot.config import Settings
+from bot.core.ports import Notifier
 from bot.core.usecases import Timings, UseCases
+from bot.jobs import (
+    AdaptiveSchedule,
+    ExportPoller,
+    PollerSettings,
+    PollSchedule,
+    process_owner_id,
+)
 from bot.storage import SqlIdentityStore, SqlStore, create_engine, create_sessionmaker, upgrade
+
+
+@dataclass(frozen=True, slots=True)
+class PollerOptions:
+    """How this process's export poller runs: its lease owner id, shards and schedule."""
+
+    owner_id: str
+    settings: PollerSettings = field(default_factory=PollerSettings)
+    schedule: PollSchedule = field(default_factory=AdaptiveSchedule)
+    lease_for: timedelta = timedelta(seconds=60)
+
+    @classmethod
+    def from_settings(cls, settings: Settings) -> PollerOptions:
+        """Production values; the shards and the stable owner id from the settings."""
+        shards = None if settings.shard_ids is None else frozenset(settings.shard_ids)
+        return cls(
+            owner_id=settings.lease_owner(platform.node()),
+            settings=PollerSettings(shard_ids=shards, shard_count=settings.shard_count or 1),
+        )
 
 
 @dataclass(frozen=True, slots=True)
@@ -37,6 +66,31 @@ class Services:
         billing = f"{self.settings.nemo_web_url.rstrip('/')}/dashboard/billing"
         chosen = dataclasses.replace(timings or Timings(), billing_url=billing)
         return UseCases(self.nemo, self.store, timings=chosen)
+
+    def poller_factory(
+        self, use_cases: UseCases, options: PollerOptions
+    ) -> Callable[[Notifier], ExportPoller]:
+        """Builds the durable export poller over these resources for a front end's notifier."""
+
+        def build(notifier: Notifier) -> ExportPoller:
+            return ExportPoller(
+                store=self.store,
+                backend=self.nemo,
+                notifier=notifier,
+                clock=use_cases.deps.clock,
+                owner_id=options.owner_id,
+                lease_for=options.lease_for,
+                schedule=options.schedule,
+                settings=options.settings,
+            )
+
+        return build
+
+
+def console_polling(first_poll: float) -> PollerOptions:
+    """A terminal session's poller: its own lease owner id, the first poll when asked."""
+    schedule = AdaptiveSchedule(first_poll=first_poll, busy_every=min(10.0, max(first_poll, 1.0)))
+    return PollerOptions(owner_id=process_owner_id("console"), schedule=schedule)
 
 
 @asynccontextmanager

@@ -19,11 +19,14 @@ import httpx
 import pytest
 
 from bot.console import run_console
+from bot.core.ports import Notifier
 from bot.core.usecases import UseCases
+from bot.jobs import ExportPoller, PollerSettings
 from bot.local_backend import Fault
 from tests.backend.media import is_mp4, write_tone
 from tests.console_support import LINE_TIMEOUT, ConsoleProcess, console_env
 from tests.core.usecases_support import FAST, mp4_duration, total_turns
+from tests.jobs.test_poller_loop import TINY
 
 pytestmark = pytest.mark.timeout(60)
 
@@ -47,7 +50,9 @@ async def start_console(tmp_path: Path, api_url: str, *extra: str) -> ConsolePro
 async def test_whole_session_through_stdin(local_backend, tmp_path):
     """Upload, chat, a silent edit with its diff, status, credits, export → a playable MP4."""
     track = write_tone(tmp_path / "my track.wav", seconds=3.0)
-    console = await start_console(tmp_path, local_backend.url, "--burst-window", "0.05")
+    console = await start_console(
+        tmp_path, local_backend.url, "--burst-window", "0.05", "--first-poll", "0.2"
+    )
     try:
         await console.expect(r"Beatthread console")
         await console.send(f"/upload {track}")
@@ -127,8 +132,21 @@ class InProcessConsole:
     def __init__(self, use_cases: UseCases, language: str = "en") -> None:
         self.out = Transcript()
         self._lines: asyncio.Queue[str | None] = asyncio.Queue()
+        deps = use_cases.deps
+
+        def poller(notifier: Notifier) -> ExportPoller:
+            return ExportPoller(
+                store=deps.store,
+                backend=deps.backend,
+                notifier=notifier,
+                clock=deps.clock,
+                owner_id="console-test",
+                schedule=TINY,
+                settings=PollerSettings(scan_every=0.05, coalesce=0.005),
+            )
+
         self.task = asyncio.create_task(
-            run_console(use_cases, self._read(), self.out, language=language)
+            run_console(use_cases, poller, self._read(), self.out, language=language)
         )
 
     async def _read(self):

@@ -145,6 +145,21 @@ class ChatTurn:
 
 
 @dataclass(frozen=True, slots=True)
+class ExportOptions:
+    """What to render: the container format and the resolution (contract §3.8 ``output``).
+
+    Stored with the job, so a render made again after a failure keeps what the user chose.
+    """
+
+    format: str = "mp4"
+    resolution: str = "1080p"
+
+    def output(self) -> dict[str, str]:
+        """The render request's ``output`` object."""
+        return {"format": self.format, "quality": "high", "resolution": self.resolution}
+
+
+@dataclass(frozen=True, slots=True)
 class ExportJob:
     """A render job with a client-chosen id, polled until its video is posted once."""
 
@@ -164,6 +179,8 @@ class ExportJob:
     status_message_id: int | None = None
     posted_message_id: int | None = None
     posted_at: datetime | None = None
+    #: ``None``: the backend's default output (jobs recorded before options were stored).
+    options: ExportOptions | None = None
 
 
 class ExportJobChanges(TypedDict, total=False):

@@ -23,6 +23,7 @@ from bot.core.models import (
     ChatTurnStatus,
     ExportJob,
     ExportJobChanges,
+    ExportOptions,
     ExportStatus,
     Recorded,
     ThreadStatus,
@@ -176,12 +177,17 @@ class ExportJobStore(Protocol):
         status: ExportStatus = ExportStatus.SUBMITTED,
         next_poll_at: datetime | None = None,
         status_message_id: int | None = None,
+        options: ExportOptions | None = None,
     ) -> Recorded[ExportJob]:
         """Store a new job (first poll at ``next_poll_at``, default ``now``), or return it."""
         ...
 
     async def get(self, render_id: str) -> ExportJob | None:
         """Return the job, or ``None`` if the render id is unknown."""
+        ...
+
+    async def count_unfinished(self, *, requester_id: int) -> int:
+        """How many of ``requester_id``'s jobs are not yet posted, failed or cancelled."""
         ...
 
     async def load_unfinished(
@@ -507,4 +513,20 @@ class Notifier(Protocol):
 
         Once per stall; polling goes on, so a late video is still posted.
         """
+        ...
+
+
+class ExportFollower(Protocol):
+    """Follows recorded export jobs to their video (the durable poller, :mod:`bot.jobs`).
+
+    Front ends hand it a job right after it was submitted (it would find the job at its next
+    database scan anyway; this only saves the wait) and ask it to cancel one.
+    """
+
+    def track(self, job: ExportJob) -> None:
+        """Start following ``job`` now."""
+        ...
+
+    async def cancel(self, render_id: str) -> bool:
+        """Cancel a render for good; ``False`` if it is already posting or finished."""
         ...

@@ -111,33 +111,6 @@ class ExportStarted:
     text: str
 
 
-@dataclass(frozen=True, slots=True)
-class ExportProgress:
-    """The render moved on (percent, as the backend reports it)."""
-
-    render_id: str
-    progress: int
-    text: str
-
-
-@dataclass(frozen=True, slots=True)
-class ExportFinished:
-    """The video is ready: ``url`` is the MP4, ``project_url`` opens the project (if known)."""
-
-    render_id: str
-    url: str
-    project_url: str | None
-    text: str
-
-
-@dataclass(frozen=True, slots=True)
-class ExportFailed:
-    """The render failed (after the one retry with a new id) or took too long."""
-
-    render_id: str
-    text: str
-
-
 ReplyEvent = (
     ReplyText
     | StillWorking
@@ -148,7 +121,4 @@ ReplyEvent = (
     | ErrorReply
     | CreditsReply
     | ExportStarted
-    | ExportProgress
-    | ExportFinished
-    | ExportFailed
 )

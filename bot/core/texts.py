@@ -81,10 +81,6 @@ _EN: Final[dict[str, str]] = {
     ),
     "export_rejected": "❌ NemoVideo refused the export. Please try `/export` again later.",
     "export_progress": "🎬 Rendering… {progress}%",
-    "export_slow": (
-        "⌛ The render is taking much longer than usual, so I stopped waiting for it. "
-        "Try `/export` again later."
-    ),
     "export_ready_no_project": "✅ Your video is ready: {url}",
     "internal_error": "⚠️ Something went wrong on my side. Please try again.",
     # --- terminal front end (bot/console.py) -------------------------------------------
@@ -281,7 +277,6 @@ _ZH: Final[dict[str, str]] = {
     "agent_failed": "⚠️ NemoVideo 没能完成这个请求。请再试一次，或者换个说法。",
     "export_rejected": "❌ NemoVideo 拒绝了这次导出。请稍后再试 `/export`。",
     "export_progress": "🎬 渲染中…{progress}%",
-    "export_slow": "⌛ 渲染时间比平时长很多，我先不等了。请稍后再试 `/export`。",
     "export_ready_no_project": "✅ 视频已完成：{url}",
     "internal_error": "⚠️ 我这边出了点问题，请再试一次。",
     "console_banner": (

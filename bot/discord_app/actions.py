@@ -12,21 +12,21 @@ Rules:
   open to everyone in the thread, like talking to the bot is.
 * **Exports** go through the thread's runner (so they render the timeline *after* the edits
   queued before them), keyed by the interaction id (at most once). A user may have at most
-  ``max_exports_per_user`` exports in flight: queued, or submitted within the follow budget
-  and not finished.
-* **Cancel** marks the job cancelled and asks the backend to stop; the status message becomes
-  "cancelled by …" with an Export button. A finished render cannot be cancelled.
+  ``max_exports_per_user`` exports in flight: queued, or recorded and not finished.
+* **Cancel** goes to the export poller (the job is cancelled for good, the backend asked to
+  stop); the status message becomes "cancelled by …" with an Export button. A render that is
+  being posted or finished cannot be cancelled.
 """
 
 from __future__ import annotations
 
 import logging
 from dataclasses import dataclass
-from datetime import timedelta
 
 import discord
 
 from bot.core.intents import IntentKind
+from bot.core.ports import ExportFollower
 from bot.core.replies import CreditsReply
 from bot.core.texts import text
 from bot.core.usecases import (
@@ -58,10 +58,16 @@ class Actions:
     """The behaviour behind ``/export``, ``/status``, ``/credits`` and the buttons."""
 
     def __init__(
-        self, use_cases: UseCases, hub: ConversationHub, locales: Locales, limits: Limits
+        self,
+        use_cases: UseCases,
+        hub: ConversationHub,
+        exports: ExportFollower,
+        locales: Locales,
+        limits: Limits,
     ) -> None:
         self._use_cases = use_cases
         self._hub = hub
+        self._exports = exports
         self._locales = locales
         self.limits = limits
 
@@ -95,7 +101,7 @@ class Actions:
         if not self._may_control(interaction, runner.conversation):
             await self._tell(interaction, text("not_your_thread", lang))
             return
-        if not await self._use_cases.cancel_export(render_id):
+        if not await self._exports.cancel(render_id):
             await self._tell(interaction, text("export_already_finished", lang))
             return
         thread_lang = runner.conversation.language
@@ -169,12 +175,9 @@ class Actions:
     # -- limits -----------------------------------------------------------------------
 
     async def exports_in_flight(self, user_id: int) -> int:
-        """The user's exports that are queued, or submitted lately and not finished."""
-        deps = self._use_cases.deps
-        horizon = deps.clock.now() - timedelta(seconds=deps.timings.export_polling.budget)
-        async with deps.store.transaction() as tx:
-            jobs = await tx.exports.load_unfinished()
-        running = sum(1 for job in jobs if job.requester_id == user_id and job.created_at > horizon)
+        """The user's exports that are queued, or recorded and not finished."""
+        async with self._use_cases.deps.store.transaction() as tx:
+            running = await tx.exports.count_unfinished(requester_id=user_id)
         return running + self._hub.waiting(user_id, IntentKind.EXPORT)
 
     # -- helpers ----------------------------------------------------------------------

@@ -12,15 +12,20 @@ only in-memory parts (limiter, hub, notifier…) and closes only those. Start-up
    (never re-sent: a re-sent turn could be charged twice).
 3. **Commands and buttons:** the cogs, the persistent buttons (dynamic items, working on
    messages from before a restart), the 中文 command translations, then the command sync.
+4. **The export poller** starts under a :class:`~bot.jobs.Supervisor`: it loads every
+   unfinished export from the database (also those of a previous run) and follows each to
+   its one post; it posts only once the gateway is ready (``DiscordNotifier.handles``).
 
 Once the gateway is ready, the start-up self-check runs once (:mod:`.selfcheck`).
-:meth:`BeatthreadBot.close` stops the conversations (their turns and export followers) before
-discord.py closes the gateway and HTTP session; the composition root closes the rest.
+:meth:`BeatthreadBot.close` stops the conversations, then the export poller (in-flight polls
+and posts finish, leases are released, the jobs stay in the database for the next start),
+before discord.py closes the gateway and HTTP session; the composition root closes the rest.
 """
 
 from __future__ import annotations
 
 import logging
+from collections.abc import Callable
 from typing import Any
 
 import discord
@@ -29,6 +34,7 @@ from discord import app_commands
 from discord.ext import commands
 
 from bot.config import Settings
+from bot.core.ports import Notifier
 from bot.core.texts import text
 from bot.core.usecases import Conversation, Timings, UseCases
 from bot.discord_app.actions import Actions, Limits
@@ -46,7 +52,10 @@ from bot.discord_app.presenter import ThreadPresenter
 from bot.discord_app.selfcheck import self_check
 from bot.discord_app.translator import CommandTranslator
 from bot.discord_app.views import DYNAMIC_ITEMS
-from bot.services import Services
+from bot.jobs import ExportPoller, Supervisor
+from bot.services import PollerOptions, Services
+
+PollerFactory = Callable[[Notifier], ExportPoller]
 
 log = logging.getLogger(__name__)
 
@@ -65,6 +74,7 @@ class BeatthreadBot(commands.Bot):
         self,
         use_cases: UseCases,
         http: httpx.AsyncClient,
+        poller: PollerFactory,
         *,
         watched: frozenset[int] = frozenset(),
         limits: Limits | None = None,
@@ -80,6 +90,7 @@ class BeatthreadBot(commands.Bot):
         deps = use_cases.deps
         limiter = MessageLimiter()
         notifier = DiscordNotifier(self, deps.store, limiter, deps.clock)
+        self.exports = poller(notifier)
         billing_url = deps.timings.billing_url
 
         def presenter(conversation: Conversation) -> ThreadPresenter:
@@ -91,13 +102,14 @@ class BeatthreadBot(commands.Bot):
                 conversation,
                 store=deps.store,
                 notifier=notifier,
+                exports=self.exports,
                 limiter=limiter,
                 billing_url=billing_url,
             )
 
         hub = ConversationHub(use_cases, presenter)
         locales = Locales()
-        actions = Actions(use_cases, hub, locales, limits or Limits())
+        actions = Actions(use_cases, hub, self.exports, locales, limits or Limits())
         self.app = AppContext(
             use_cases=use_cases,
             http=http,
@@ -113,6 +125,7 @@ class BeatthreadBot(commands.Bot):
         self.button_actions = actions
         self.message_content = True
         self._checked = False
+        self._tasks = Supervisor()
 
     async def setup_hook(self) -> None:
         """The one async start-up point (steps in the module docstring)."""
@@ -126,6 +139,8 @@ class BeatthreadBot(commands.Bot):
         self.add_dynamic_items(*DYNAMIC_ITEMS)
         synced = await self.tree.sync()
         log.info("synced %d application commands", len(synced))
+        poller = self.exports
+        self._tasks.spawn("export-poller", poller.run, stop=poller.stop, restart=True)
 
     async def on_ready(self) -> None:
         """Run the self-check once, when the gateway first says it is ready."""
@@ -139,8 +154,9 @@ class BeatthreadBot(commands.Bot):
         """Messages are the cogs' business; there are no prefix commands."""
 
     async def close(self) -> None:
-        """Stop the conversations, then close the gateway and Discord's HTTP session."""
+        """Stop the conversations and the poller, then close the gateway and Discord's HTTP."""
         await self.app.hub.close()
+        await self._tasks.stop()
         await super().close()
 
     async def _choose_intents(self) -> None:
@@ -177,16 +193,24 @@ class BeatthreadBot(commands.Bot):
 
 
 def create_bot(
-    settings: Settings, services: Services, *, timings: Timings | None = None, **options: Any
+    settings: Settings,
+    services: Services,
+    *,
+    timings: Timings | None = None,
+    polling: PollerOptions | None = None,
+    **options: Any,
 ) -> BeatthreadBot:
     """The bot over opened ``services``; ``options`` go to :class:`discord.Client`."""
     limits = Limits(
         exports_per_user=settings.max_exports_per_user,
         queued_turns_per_user=settings.max_queued_turns_per_user,
     )
+    use_cases = services.use_cases(timings)
+    poller = services.poller_factory(use_cases, polling or PollerOptions.from_settings(settings))
     return BeatthreadBot(
-        services.use_cases(timings),
+        use_cases,
         services.http,
+        poller,
         watched=frozenset(settings.watch_channel_ids),
         limits=limits,
         **options,

@@ -29,7 +29,7 @@ from bot.config import Settings
 from bot.core.usecases import Timings
 from bot.discord_app.bot import BeatthreadBot, create_bot
 from bot.discord_app.endpoints import discord_endpoints
-from bot.services import open_services
+from bot.services import PollerOptions, open_services
 
 log = logging.getLogger(__name__)
 
@@ -53,12 +53,16 @@ INTENTS_REFUSED = (
 
 @asynccontextmanager
 async def prepared_bot(
-    settings: Settings, *, timings: Timings | None = None, **client_options: Any
+    settings: Settings,
+    *,
+    timings: Timings | None = None,
+    polling: PollerOptions | None = None,
+    **client_options: Any,
 ) -> AsyncIterator[BeatthreadBot]:
     """A bot ready to log in, over freshly opened services; closed on exit."""
     with discord_endpoints(settings):
         async with open_services(settings) as services:
-            bot = create_bot(settings, services, timings=timings, **client_options)
+            bot = create_bot(settings, services, timings=timings, polling=polling, **client_options)
             try:
                 yield bot
             finally:

@@ -2,15 +2,15 @@
 
 * Streamed text goes to the :class:`~bot.discord_app.streamer.ReplyStreamer` (live messages,
   paced edits, final edit always made).
-* Export events go to the :class:`~bot.discord_app.notifier.DiscordNotifier` with the job as
-  stored, so the status message and the result post look the same whoever follows the render.
+* A submitted export gets its status message (the
+  :class:`~bot.discord_app.notifier.DiscordNotifier`, which the export poller also reports
+  through) and is handed to the poller at once, which follows it to its one post.
 * "Ready" gets what to try next and the Show timeline / Export buttons; a timeline that can be
   exported gets an Export button; a credit balance is an embed. Everything else is one plain
   message with the event's text.
 * Nothing here pings anyone: the client's default is ``AllowedMentions.none()``.
 * A message Discord refuses is logged (:mod:`bot.discord_app.errors`) and the conversation goes
-  on, except the finished-export post: its failure goes back to the use case, which then
-  leaves the job ``posting`` instead of marking it posted.
+  on; an export is followed even if its status message could not be posted.
 """
 
 from __future__ import annotations
@@ -19,14 +19,10 @@ import logging
 
 import discord
 
-from bot.core.backend_results import RenderStage, RenderStatus
 from bot.core.models import ExportJob
-from bot.core.ports import Store
+from bot.core.ports import ExportFollower, Store
 from bot.core.replies import (
     CreditsReply,
-    ExportFailed,
-    ExportFinished,
-    ExportProgress,
     ExportStarted,
     Notice,
     NoticeKind,
@@ -55,6 +51,7 @@ class ThreadPresenter:
         *,
         store: Store,
         notifier: DiscordNotifier,
+        exports: ExportFollower,
         limiter: MessageLimiter,
         billing_url: str,
     ) -> None:
@@ -62,6 +59,7 @@ class ThreadPresenter:
         self._conversation = conversation
         self._store = store
         self._notifier = notifier
+        self._exports = exports
         self._limiter = limiter
         self._streamer = ReplyStreamer(channel, limiter)
         self._billing_url = billing_url
@@ -72,8 +70,6 @@ class ThreadPresenter:
             await self._show(event)
         except discord.HTTPException as error:
             log_failure(error, f"showing {type(event).__name__} in {self._conversation}")
-            if isinstance(event, ExportFinished):
-                raise
 
     def close(self) -> None:
         """Stop editing (shutdown)."""
@@ -87,18 +83,10 @@ class ThreadPresenter:
                 await self._streamer.apply(event)
             case ExportStarted():
                 if (job := await self._job(event.render_id)) is not None:
-                    await self._notifier.export_started(job)
-            case ExportProgress():
-                if (job := await self._job(event.render_id)) is not None:
-                    stage = RenderStage.PROCESSING if event.progress else RenderStage.PENDING
-                    status = RenderStatus(event.render_id, stage, event.progress)
-                    await self._notifier.export_progress(job, status)
-            case ExportFinished():
-                if (job := await self._job(event.render_id)) is not None:
-                    await self._notifier.export_finished(job, event.url, event.project_url)
-            case ExportFailed():
-                if (job := await self._job(event.render_id)) is not None:
-                    await self._notifier.export_failed(job, job.error or "failed")
+                    try:
+                        await self._notifier.export_started(job)
+                    finally:
+                        self._exports.track(job)
             case Notice(kind=NoticeKind.READY):
                 await self._send(content_of(event, lang), view=ready_view(thread_id, lang))
             case TimelineSummary(exportable=True):

@@ -189,6 +189,11 @@ class _NoRenderError(Exception):
     """Why a failed render cannot be rendered again (a reason for the log, not an error)."""
 
 
+def _output(job: ExportJob) -> dict[str, str] | None:
+    """The render request's ``output`` for ``job``: what the user chose, kept for a re-render."""
+    return job.options.output() if job.options is not None else None
+
+
 def _retry_after(error: DomainError) -> float:
     """The ``Retry-After`` a 429 carried (0 when it named none)."""
     value = getattr(error, "retry_after", None)
@@ -239,6 +244,8 @@ class ExportPoller:
         self._started = False
         self._wake = asyncio.Event()
         self._stopped = asyncio.Event()
+        self._settled = asyncio.Event()
+        self._settled.set()
 
     # -- life cycle ------------------------------------------------------------------------
 
@@ -273,6 +280,10 @@ class ExportPoller:
             self._tracks[job.render_id] = track
             self._heap.append((track.due, job.render_id))
         heapq.heapify(self._heap)
+        if self._tracks:
+            self._settled.clear()
+        else:
+            self._note_settled()
         self._started = True
         log.info("export poller %s: %d unfinished jobs loaded", self.owner_id, len(jobs))
         return len(jobs)
@@ -313,6 +324,10 @@ class ExportPoller:
             self._adopt(job, self._clock.now().timestamp())
         self._poked = True
         self._wake.set()
+
+    async def settle(self) -> None:
+        """Wait until this process follows no job and no poll or post is running."""
+        await self._settled.wait()
 
     def next_due(self) -> datetime | None:
         """When the earliest known job is due (after any rate-limit pause), or ``None``."""
@@ -362,6 +377,7 @@ class ExportPoller:
         if not cancelled:
             return False
         self._tracks.pop(render_id, None)
+        self._note_settled()
         try:
             await self._backend.cancel_render(render_id)
         except DomainError as error:  # cancelled for us either way; the video goes unused
@@ -410,6 +426,7 @@ class ExportPoller:
 
     def _batch_done(self, batch: asyncio.Task[None]) -> None:
         self._batches.discard(batch)
+        self._note_settled()
         if not batch.cancelled() and batch.exception() is not None:
             log.error("an export poll batch failed", exc_info=batch.exception())
         top = self._heap_top()
@@ -489,7 +506,12 @@ class ExportPoller:
         track = self._new_track(job, now_ts)
         self._tracks[job.render_id] = track
         heapq.heappush(self._heap, (track.due, job.render_id))
+        self._settled.clear()
         return track
+
+    def _note_settled(self) -> None:
+        if not self._tracks and not self._batches:
+            self._settled.set()
 
     def _heap_top(self) -> float | None:
         """The earliest valid due time; stale entries (rescheduled, in flight, gone) drop off."""
@@ -513,6 +535,7 @@ class ExportPoller:
             _, render_id = heapq.heappop(self._heap)
             self._tracks.pop(render_id, None)
             self.stats.lost += 1
+        self._note_settled()
 
     def _free_slots(self) -> int:
         """How many more jobs to claim: a batch's worth held at most; polls wait for a slot."""
@@ -922,7 +945,7 @@ class ExportPoller:
         new_track = self._adopt(again, now.timestamp())
         log.warning("render %s failed (%s); rendering again as %s", job.render_id, error, new_id)
         try:
-            await self._backend.submit_render(new_id, session_id, draft)
+            await self._backend.submit_render(new_id, session_id, draft, _output(job))
         except UnavailableError as problem:  # it may have arrived: polling will tell
             log.info("submitting %s may have failed (%r); polling will tell", new_id, problem)
         except DomainError as problem:
@@ -978,6 +1001,7 @@ class ExportPoller:
                 status=ExportStatus.SUBMITTED,
                 next_poll_at=first_poll,
                 status_message_id=job.status_message_id,
+                options=job.options,
             )
             await tx.exports.update(new_id, now=now, attempts=job.attempts + 1)
         return replace(created.item, attempts=job.attempts + 1)
@@ -991,7 +1015,7 @@ class ExportPoller:
         track.submitted_again = True
         try:
             session_id, draft = await self._draft_of(job)
-            await self._backend.submit_render(job.render_id, session_id, draft)
+            await self._backend.submit_render(job.render_id, session_id, draft, _output(job))
         except _NoRenderError as why:
             return await self._render_failed(job, track, now, can_post, str(why))
         except UnavailableError as problem:

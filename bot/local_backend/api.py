@@ -293,7 +293,9 @@ async def render_submit(request: web.Request) -> web.Response:
     draft_body = body.get("draft")
     if not draft.exportable(draft_body):
         raise RenderError(400, "nothing to render")
-    job = runtime.store.new_render(render_id, account.user_id, session.session_id)
+    output = body.get("output")
+    chosen = output if isinstance(output, dict) else None
+    job = runtime.store.new_render(render_id, account.user_id, session.session_id, chosen)
     audio = next((m for m in session.media if m.file_type == "audio" and m.duration > 0), None)
     seconds = render.preview_seconds(
         draft.duration_ms(draft_body), audio.duration if audio else None

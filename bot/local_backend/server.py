@@ -30,7 +30,7 @@ from aiohttp import web
 from bot.local_backend.app import build_app
 from bot.local_backend.config import BackendConfig, Fault, RecordedRequest
 from bot.local_backend.runtime import Runtime
-from bot.local_backend.state import Session
+from bot.local_backend.state import RenderJob, Session
 
 log = logging.getLogger(__name__)
 
@@ -139,6 +139,11 @@ class LocalBackend:
     def sessions(self) -> Mapping[str, Session]:
         """All sessions by id (read-only view of the live objects)."""
         return MappingProxyType(self._runtime.store.sessions)
+
+    @property
+    def renders(self) -> Mapping[str, RenderJob]:
+        """Every render submitted, by id, oldest first (read-only view of the live objects)."""
+        return MappingProxyType(self._runtime.store.renders)
 
     def draft(self, session_id: str) -> dict[str, Any]:
         """A copy of the session's current draft; :class:`KeyError` if unknown."""

@@ -171,6 +171,8 @@ class RenderJob:
     path: Path | None = None
     duration: float = 0.0
     size: int = 0
+    #: The request's ``output`` object as sent (format, quality, resolution), if any.
+    output: dict[str, Any] | None = None
 
 
 class Store:
@@ -280,12 +282,19 @@ class Store:
 
     # -- renders -----------------------------------------------------------------------------
 
-    def new_render(self, render_id: str, user_id: str, session_id: str) -> RenderJob:
+    def new_render(
+        self,
+        render_id: str,
+        user_id: str,
+        session_id: str,
+        output: dict[str, Any] | None = None,
+    ) -> RenderJob:
         """Register a render job under its client-chosen id (the caller checked uniqueness)."""
         job = RenderJob(
             render_id=render_id,
             user_id=user_id,
             session_id=session_id,
+            output=output,
             created_at_ms=int(time.time() * 1000),
             started=time.monotonic(),
             planned_seconds=self._config.render_seconds,

@@ -26,6 +26,7 @@ from sqlalchemy import (
     Table,
     and_,
     bindparam,
+    func,
     literal,
     or_,
     select,
@@ -41,6 +42,7 @@ from bot.core.models import (
     ChatTurnStatus,
     ExportJob,
     ExportJobChanges,
+    ExportOptions,
     ExportStatus,
     Recorded,
     ThreadStatus,
@@ -182,7 +184,14 @@ def _job(row: Row[Any]) -> ExportJob:
         status_message_id=row.status_message_id,
         posted_message_id=row.posted_message_id,
         posted_at=row.posted_at,
+        options=_options(row.output_format, row.output_resolution),
     )
+
+
+def _options(output_format: str | None, resolution: str | None) -> ExportOptions | None:
+    if output_format is None or resolution is None:
+        return None
+    return ExportOptions(output_format, resolution)
 
 
 # Built once: bound parameters are named b_* (a bind may not share a column's name).
@@ -535,6 +544,7 @@ class ExportJobRepository:
         status: ExportStatus = ExportStatus.SUBMITTED,
         next_poll_at: datetime | None = None,
         status_message_id: int | None = None,
+        options: ExportOptions | None = None,
     ) -> Recorded[ExportJob]:
         """Store a new job (first poll at ``next_poll_at``, default ``now``), or return it."""
         created = await _insert_once(
@@ -548,6 +558,8 @@ class ExportJobRepository:
             attempts=0,
             next_poll_at=now if next_poll_at is None else next_poll_at,
             status_message_id=status_message_id,
+            output_format=options.format if options is not None else None,
+            output_resolution=options.resolution if options is not None else None,
             created_at=now,
             updated_at=now,
         )
@@ -558,6 +570,13 @@ class ExportJobRepository:
         result = await self._session.execute(select(_JOB).where(_JOB.c.render_id == render_id))
         row = result.first()
         return None if row is None else _job(row)
+
+    async def count_unfinished(self, *, requester_id: int) -> int:
+        """How many of ``requester_id``'s jobs are not yet posted, failed or cancelled."""
+        query = select(func.count()).where(
+            _JOB.c.requester_id == requester_id, _JOB.c.status.in_(UNFINISHED_EXPORT_STATUSES)
+        )
+        return int((await self._session.execute(query)).scalar_one())
 
     async def load_unfinished(
         self,

@@ -219,5 +219,8 @@ class ExportJobRow(Base):
     status_message_id: Mapped[int | None] = mapped_column(BigInteger)
     posted_message_id: Mapped[int | None] = mapped_column(BigInteger)
     posted_at: Mapped[datetime | None]
+    # What the user chose (contract §3.8 ``output``); NULL: the backend's default.
+    output_format: Mapped[str | None] = mapped_column(String(16))
+    output_resolution: Mapped[str | None] = mapped_column(String(16))
     created_at: Mapped[datetime]
     updated_at: Mapped[datetime]

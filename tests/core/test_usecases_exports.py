@@ -1,23 +1,30 @@
-"""Export use cases against the real local backend and store: submit, retry, follow, post once."""
+"""Export use case against the real local backend and store: submit, options, then the poller.
+
+``start_export`` submits and records; following the render is the durable poller's job, so the
+end-to-end cases run the real :class:`bot.jobs.ExportPoller` (real clock, tiny intervals) and
+wait for its notifier, as a front end would.
+"""
 
 from __future__ import annotations
 
+import asyncio
 import itertools
+import random
+from collections.abc import AsyncIterator
+from datetime import timedelta
 
 import httpx
 import pytest
 
-from bot.core.models import ExportStatus
-from bot.core.replies import (
-    ErrorReply,
-    ExportFailed,
-    ExportFinished,
-    ExportStarted,
-)
+from bot.core.models import ExportOptions, ExportStatus
+from bot.core.replies import ErrorReply, ExportStarted
 from bot.core.usecases import Conversation, UseCases
+from bot.jobs import ExportPoller, PollerSettings, Supervisor
 from bot.local_backend import Fault
 from tests.backend.media import is_mp4
 from tests.core.usecases_support import FAST, collect, mp4_duration, of_type, tone_attachment
+from tests.jobs.support import RealClock, RecordingNotifier, Threads
+from tests.jobs.test_poller_loop import TINY
 
 pytestmark = pytest.mark.timeout(30)
 
@@ -46,16 +53,43 @@ async def with_track(use_cases, conversation, tmp_path) -> Conversation:
     return conversation
 
 
-def submits(backend) -> int:
+@pytest.fixture
+def threads() -> Threads:
+    return Threads()
+
+
+@pytest.fixture
+def notifier(threads) -> RecordingNotifier:
+    return RecordingNotifier(threads)
+
+
+@pytest.fixture
+async def poller(use_cases, notifier) -> AsyncIterator[ExportPoller]:
+    """The real poller loop on a real clock, at a tiny scale of the production schedule."""
+    deps = use_cases.deps
+    poller = ExportPoller(
+        store=deps.store,
+        backend=deps.backend,
+        notifier=notifier,
+        clock=RealClock(),
+        owner_id="usecase-test",
+        lease_for=timedelta(seconds=30),
+        schedule=TINY,
+        settings=PollerSettings(scan_every=0.05, coalesce=0.005, progress_every=0.02),
+        rng=random.Random(5),
+    )
+    async with Supervisor() as tasks:
+        tasks.spawn("export-poller", poller.run, stop=poller.stop)
+        yield poller
+
+
+def submits(backend) -> list[dict]:
+    """The ``output`` of every render the backend accepted, in order."""
+    return [job.output for job in backend.renders.values()]
+
+
+def submit_attempts(backend) -> int:
     return sum(1 for r in backend.requests if r.method == "POST" and r.path.endswith("/lambda"))
-
-
-async def export(use_cases: UseCases, conversation: Conversation) -> list[object]:
-    """Start an export and follow it to the end, as a front end would."""
-    events = await collect(use_cases.start_export(conversation, REQUESTER))
-    for started in of_type(events, ExportStarted):
-        events += await collect(use_cases.follow_export(conversation, started.render_id))
-    return events
 
 
 async def job(use_cases: UseCases, render_id: str):
@@ -63,20 +97,39 @@ async def job(use_cases: UseCases, render_id: str):
         return await tx.exports.get(render_id)
 
 
-async def test_export_posts_a_playable_mp4_once(use_cases, with_track, tmp_path):
-    """Submit, follow, announce the MP4 and the project link; the job ends ``posted``."""
-    events = await export(use_cases, with_track)
-    (started,) = of_type(events, ExportStarted)
-    (finished,) = of_type(events, ExportFinished)
-    assert finished.render_id == started.render_id
-    assert finished.url in finished.text
-    assert finished.project_url and "/workspace/claim?ct=clm_" in finished.project_url
-    stored = await job(use_cases, finished.render_id)
-    assert stored.status is ExportStatus.POSTED and stored.posted_at is not None
-    assert stored.requester_id == REQUESTER and stored.output_url == finished.url
+async def export(
+    use_cases: UseCases, conversation: Conversation, options: ExportOptions | None = None
+) -> list[object]:
+    return await collect(use_cases.start_export(conversation, REQUESTER, options))
 
+
+async def settled(notifier: RecordingNotifier, threads: Threads) -> None:
+    """Wait until the poller posted a video or reported a failure for good."""
+    while not (notifier.of("finished") or notifier.of("failed")):
+        waiting = [event.wait() for event in notifier.finished.values()] or [asyncio.sleep(0)]
+        await asyncio.wait_for(asyncio.gather(*waiting), timeout=20)
+
+
+async def test_export_is_recorded_then_posted_once_as_a_playable_mp4(
+    use_cases, with_track, poller, notifier, threads, tmp_path
+):
+    """Submit (recorded with its options); the poller posts the MP4 once; the job is posted."""
+    events = await export(use_cases, with_track, ExportOptions(resolution="720p"))
+    (started,) = of_type(events, ExportStarted)
+    recorded = await job(use_cases, started.render_id)
+    assert recorded.requester_id == REQUESTER
+    assert recorded.options == ExportOptions(resolution="720p")
+    poller.track(recorded)
+    await asyncio.wait_for(notifier.finished[started.render_id].wait(), timeout=20)
+    await poller.stop()  # in-flight writes finish: the post is recorded
+
+    (posted,) = threads.posts_of(started.render_id)
+    (finished,) = notifier.of("finished", started.render_id)
+    stored = await job(use_cases, started.render_id)
+    assert stored.status is ExportStatus.POSTED and stored.posted_message_id == posted.message_id
+    assert stored.output_url == finished.detail
     async with httpx.AsyncClient() as http:
-        video = (await http.get(finished.url)).content
+        video = (await http.get(finished.detail)).content
     assert is_mp4(video[:12])
     target = tmp_path / "video.mp4"
     target.write_bytes(video)
@@ -88,7 +141,7 @@ async def test_empty_timeline_is_not_exported(use_cases, conversation, local_bac
     events = await export(use_cases, conversation)
     (error,) = of_type(events, ErrorReply)
     assert "nothing to export" in error.text
-    assert submits(local_backend) == 0
+    assert submit_attempts(local_backend) == 0
 
 
 @sqlite_only
@@ -96,10 +149,12 @@ async def test_submit_failure_retries_once_with_a_new_id(use_cases, with_track, 
     """A failed submission is repeated under a new id (a repeated id would be a duplicate)."""
     local_backend.inject(Fault(route="render_submit", http_status=500))
     events = await export(use_cases, with_track)
-    assert of_type(events, ExportFinished)
-    assert submits(local_backend) == 2
+    (started,) = of_type(events, ExportStarted)
+    assert submit_attempts(local_backend) == 2
+    assert list(local_backend.renders) == [started.render_id]
     async with use_cases.deps.store.transaction() as tx:
-        assert await tx.exports.load_unfinished() == []
+        unfinished = await tx.exports.load_unfinished()
+    assert [j.render_id for j in unfinished] == [started.render_id]
 
 
 @sqlite_only
@@ -109,25 +164,35 @@ async def test_plan_refusal_is_not_retried(use_cases, with_track, local_backend)
     events = await export(use_cases, with_track)
     (error,) = of_type(events, ErrorReply)
     assert "register?bind=anon_" in error.text
-    assert submits(local_backend) == 1
+    assert submit_attempts(local_backend) == 1
 
 
 @sqlite_only
-async def test_failed_render_is_rendered_again_once(use_cases, with_track, local_backend):
-    """A render that fails is submitted once more under a new id, and that one is posted."""
+async def test_failed_render_is_rendered_again_once_with_the_same_options(
+    use_cases, with_track, local_backend, poller, notifier, threads
+):
+    """A render that fails is submitted once more under a new id, 720p kept, and posted."""
     local_backend.config.render_failures = 1
-    events = await export(use_cases, with_track)
+    events = await export(use_cases, with_track, ExportOptions(resolution="720p"))
     (started,) = of_type(events, ExportStarted)
-    (finished,) = of_type(events, ExportFinished)
+    await settled(notifier, threads)
+    await poller.stop()
+    (finished,) = notifier.of("finished")
     assert finished.render_id != started.render_id
     assert (await job(use_cases, started.render_id)).status is ExportStatus.FAILED
+    outputs = submits(local_backend)
+    assert len(outputs) == 2
+    assert all(output["resolution"] == "720p" for output in outputs)
 
 
 @sqlite_only
-async def test_render_failing_twice_is_reported(use_cases, with_track, local_backend):
-    """Two failed renders: the user is told to try again later; no third attempt."""
+async def test_render_failing_twice_is_reported(
+    use_cases, with_track, local_backend, poller, notifier, threads
+):
+    """Two failed renders: reported failed once; no third attempt, nothing posted."""
     local_backend.config.render_failures = 2
-    events = await export(use_cases, with_track)
-    (failed,) = of_type(events, ExportFailed)
-    assert "failed twice" in failed.text
-    assert submits(local_backend) == 2
+    await export(use_cases, with_track)
+    await settled(notifier, threads)
+    assert len(notifier.of("failed")) == 1
+    assert notifier.of("finished") == []
+    assert submit_attempts(local_backend) == 2

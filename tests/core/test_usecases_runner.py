@@ -11,7 +11,7 @@ import pytest
 from bot.core.intents import IntentKind
 from bot.core.replies import (
     CreditsReply,
-    ExportFinished,
+    ExportStarted,
     Notice,
     NoticeKind,
     Queued,
@@ -111,10 +111,8 @@ async def test_a_burst_becomes_one_turn(use_cases, conversation, local_backend):
     assert not of_type(sink.events, Queued)
 
 
-async def test_files_then_caption_then_background_export(
-    use_cases, conversation, local_backend, tmp_path
-):
-    """A message with a file uploads it, sends its text to the agent; an export runs beside."""
+async def test_files_then_caption_then_export(use_cases, conversation, local_backend, tmp_path):
+    """A message with a file uploads it, sends its text to the agent; an export is submitted."""
     sink = Sink()
     runner = use_cases.runner(conversation, sink)
     await runner.submit(
@@ -126,5 +124,6 @@ async def test_files_then_caption_then_background_export(
     await runner.close()
     kinds = [e.kind for e in of_type(sink.events, Notice)]
     assert kinds == [NoticeKind.READY, NoticeKind.UPLOAD_HINT]
-    assert of_type(sink.events, ExportFinished)
+    (started,) = of_type(sink.events, ExportStarted)
+    assert started.render_id in local_backend.renders
     assert total_turns(local_backend) == 1

@@ -12,7 +12,7 @@ import imageio_ffmpeg
 
 from bot.console import file_source
 from bot.core.replies import ReplyEvent, ReplyText
-from bot.core.usecases import Attachment, ExportPolling, Timings
+from bot.core.usecases import Attachment, Timings
 from bot.local_backend import LocalBackend
 from tests.backend.media import write_tone
 
@@ -22,7 +22,6 @@ FAST = Timings(
     still_working_every=3600.0,
     recovery_waits=(0.1, 0.1, 0.1, 0.1, 0.1),
     burst_window=0.0,
-    export_polling=ExportPolling(first_wait=0.05, factor=1.5, max_wait=0.2, budget=30.0),
     billing_url="https://nemovideo.example/dashboard/billing",
 )
 

@@ -20,10 +20,12 @@ from pathlib import Path
 from typing import Any
 
 from bot.config import Settings
-from bot.core.usecases import ExportPolling, Timings
+from bot.core.usecases import Timings
 from bot.discord_app.bot import BeatthreadBot
 from bot.discord_app.launch import prepared_bot
+from bot.jobs import AdaptiveSchedule, PollerSettings
 from bot.local_backend import BackendConfig, LocalBackend
+from bot.services import PollerOptions
 from tests.discord_emulator import Channel, DiscordEmulator, Guild, Message, UserDriver
 from tests.discord_emulator.discordpy import CLIENT_OPTIONS, running
 
@@ -31,9 +33,24 @@ FAST_TIMINGS = Timings(
     still_working_every=30.0,
     recovery_waits=(0.05, 0.1, 0.1, 0.2),
     burst_window=0.15,
-    export_polling=ExportPolling(first_wait=0.05, factor=1.5, max_wait=0.2, budget=30.0),
 )
 """The contract's waits, shortened; the rules stay the same."""
+
+FAST_POLLING = PollerOptions(
+    owner_id="beatthread:test",
+    schedule=AdaptiveSchedule(
+        first_poll=0.05,
+        busy_until=2.0,
+        busy_every=0.05,
+        late_every=0.2,
+        min_every=0.02,
+        eta_margin=0.01,
+        eta_cap=0.1,
+        error_backoff=0.05,
+    ),
+    settings=PollerSettings(scan_every=0.1, coalesce=0.01, progress_every=0.05),
+)
+"""The export poller's production schedule, scaled down (first poll after 50 ms)."""
 
 WAIT = 10.0
 """How long a test waits for something the bot does (never a fixed sleep)."""
@@ -74,14 +91,18 @@ class Stage:
         return Settings(_env_file=None, **values)  # type: ignore[call-arg]
 
     async def start_bot(
-        self, *, timings: Timings = FAST_TIMINGS, **overrides: Any
+        self,
+        *,
+        timings: Timings = FAST_TIMINGS,
+        polling: PollerOptions = FAST_POLLING,
+        **overrides: Any,
     ) -> BeatthreadBot:
         """Start the bot (``run``'s code path) and wait until it is ready and synced."""
         stack = contextlib.AsyncExitStack()
         try:
             settings = self.settings(**overrides)
             bot = await stack.enter_async_context(
-                prepared_bot(settings, timings=timings, **CLIENT_OPTIONS)
+                prepared_bot(settings, timings=timings, polling=polling, **CLIENT_OPTIONS)
             )
             await stack.enter_async_context(
                 running(bot, self.emulator.token, emulator=self.emulator)

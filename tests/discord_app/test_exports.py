@@ -24,9 +24,10 @@ async def status_message(stage, thread):
 
 
 async def idle(stage, thread) -> None:
-    """Wait until the thread's queue and export followers are done (the bot's own signal)."""
+    """Wait until the thread's queue and the export poller are done (the bot's own signals)."""
     runner = await stage.bot.app.hub.get(thread.id)
     await asyncio.wait_for(runner.join(), WAIT)
+    await asyncio.wait_for(stage.bot.exports.settle(), WAIT)
 
 
 async def test_export_edits_one_status_message_then_posts_link_pinging_only_requester(stage):

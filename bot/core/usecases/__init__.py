@@ -9,7 +9,7 @@ rules. The rules of each use case are in its module's docstring:
 * :mod:`.uploads` - check and upload a file
 * :mod:`.chat` - a chat turn (streaming, still-working, silent turns, dropped streams)
 * :mod:`.queries` - credits and the timeline summary
-* :mod:`.exports` - submit a render, follow it to the MP4, cancel it
+* :mod:`.exports` - submit a render (the export poller in :mod:`bot.jobs` follows it)
 * :mod:`.runner` - one turn at a time, queued in order, bursts merged, each message once
 * :mod:`.explain` - the one place an error becomes user text
 """
@@ -18,6 +18,7 @@ from __future__ import annotations
 
 from collections.abc import AsyncIterator
 
+from bot.core.models import ExportOptions
 from bot.core.ports import Backend, Clock, Store
 from bot.core.replies import ReplyEvent
 from bot.core.usecases.chat import chat_turn
@@ -25,11 +26,10 @@ from bot.core.usecases.context import (
     Attachment,
     Conversation,
     Deps,
-    ExportPolling,
     SystemClock,
     Timings,
 )
-from bot.core.usecases.exports import ExportOptions, cancel_export, follow_export, start_export
+from bot.core.usecases.exports import start_export
 from bot.core.usecases.queries import credits, timeline
 from bot.core.usecases.runner import ConversationRunner, IncomingMessage, ReplySink
 from bot.core.usecases.sessions import open_conversation, start_conversation
@@ -41,7 +41,6 @@ __all__ = [
     "ConversationRunner",
     "Deps",
     "ExportOptions",
-    "ExportPolling",
     "IncomingMessage",
     "ReplySink",
     "SystemClock",
@@ -118,13 +117,3 @@ class UseCases:
     ) -> AsyncIterator[ReplyEvent]:
         """Submit a render of the current timeline."""
         return start_export(self.deps, conversation, requester_id, options)
-
-    def follow_export(
-        self, conversation: Conversation, render_id: str, options: ExportOptions | None = None
-    ) -> AsyncIterator[ReplyEvent]:
-        """Poll a render until its video is ready."""
-        return follow_export(self.deps, conversation, render_id, options)
-
-    async def cancel_export(self, render_id: str) -> bool:
-        """Cancel an unfinished render; ``False`` if it had already finished."""
-        return await cancel_export(self.deps, render_id)

@@ -5,7 +5,7 @@ from __future__ import annotations
 import asyncio
 import time
 from collections.abc import Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import UTC, datetime
 
 from bot.core.backend_results import UploadSource
@@ -15,20 +15,6 @@ from bot.core.streaming import DISCORD_MESSAGE_LIMIT
 
 #: Contract §6 "Billing / top-up" link, for registered accounts that run out of credits.
 DEFAULT_BILLING_URL = "https://nemovideo.com/dashboard/billing"
-
-
-@dataclass(frozen=True, slots=True)
-class ExportPolling:
-    """How the in-process export poll waits.
-
-    ``first_wait``, growing by ``factor`` up to ``max_wait``, for at most ``budget`` seconds
-    (contract §3.9: renders take ~30-90 s; the CLI polls 2 s x 1.5 capped at 15 s).
-    """
-
-    first_wait: float = 2.0
-    factor: float = 1.5
-    max_wait: float = 15.0
-    budget: float = 600.0
 
 
 @dataclass(frozen=True, slots=True)
@@ -46,7 +32,6 @@ class Timings:
     burst_window: float = 2.0
     #: At most this many messages merge into one turn (a paste of many lines stays bounded).
     max_burst: int = 10
-    export_polling: ExportPolling = field(default_factory=ExportPolling)
     #: The longest message a front end can show (Discord: 2,000 characters).
     message_limit: int = DISCORD_MESSAGE_LIMIT
     max_upload_bytes: int = DEFAULT_MAX_BYTES

@@ -15,9 +15,8 @@ arrives at its sink. Rules:
   previous one (and before their turn starts) go to the agent as one turn, lines joined, at
   most :attr:`Timings.max_burst` at a time. So a chat turn starts one window after its last
   message.
-* **Exports run beside the queue.** After the render is submitted, following it to the video
-  is a background task of the runner, so the conversation goes on meanwhile;
-  :meth:`ConversationRunner.join` waits for the queue and for those tasks.
+* **Exports run beside the queue.** An export item submits the render and ends; following it
+  to the video is the export poller's job (:mod:`bot.jobs`), so the conversation goes on.
 * A failing item never stops the queue: the error is logged and the user gets a short
   "something went wrong" reply.
 * :meth:`ConversationRunner.close` (shutdown) leaves the running and queued messages in flight
@@ -34,13 +33,13 @@ from collections.abc import AsyncIterator, Awaitable, Callable
 from dataclasses import dataclass
 
 from bot.core.intents import Intent, IntentKind, route
-from bot.core.models import ChatTurnStatus
-from bot.core.replies import ExportStarted, Notice, NoticeKind, Queued, ReplyEvent
+from bot.core.models import ChatTurnStatus, ExportOptions
+from bot.core.replies import Notice, NoticeKind, Queued, ReplyEvent
 from bot.core.texts import accepted_formats, text
 from bot.core.usecases.chat import chat_turn
 from bot.core.usecases.context import Attachment, Conversation, Deps
 from bot.core.usecases.explain import internal_error
-from bot.core.usecases.exports import ExportOptions, follow_export, start_export
+from bot.core.usecases.exports import start_export
 from bot.core.usecases.queries import credits, timeline
 from bot.core.usecases.uploads import upload
 
@@ -86,7 +85,6 @@ class ConversationRunner:
         self._idle.set()
         self._busy = False
         self._worker: asyncio.Task[None] | None = None
-        self._exports: set[asyncio.Task[None]] = set()
 
     @property
     def conversation(self) -> Conversation:
@@ -128,25 +126,19 @@ class ConversationRunner:
         )
 
     @property
-    def has_exports(self) -> bool:
-        """Whether an export is being followed to its video right now."""
-        return bool(self._exports)
+    def idle(self) -> bool:
+        """Whether no message is queued or being handled."""
+        return self._idle.is_set()
 
-    async def join(self, *, exports: bool = True) -> None:
-        """Wait until every queued message is handled (and every followed export is done)."""
+    async def join(self) -> None:
+        """Wait until every queued message is handled."""
         await self._idle.wait()
-        while exports and self._exports:
-            await asyncio.wait(set(self._exports))
 
     async def close(self) -> None:
-        """Stop the worker and the export followers (unfinished turns stay recorded)."""
-        tasks = [*self._exports]
+        """Stop the worker (unfinished turns stay recorded as in flight)."""
         if self._worker is not None:
-            tasks.append(self._worker)
-        for task in tasks:
-            task.cancel()
-        if tasks:
-            await asyncio.wait(tasks)
+            self._worker.cancel()
+            await asyncio.wait([self._worker])
         self._worker = None
 
     # -- the queue -----------------------------------------------------------------------
@@ -244,25 +236,7 @@ class ConversationRunner:
             await self._relay(chat_turn(deps, conversation, item.intent.text))
 
     async def _export(self, requester_id: int, options: ExportOptions | None) -> None:
-        render_id = None
-        events = start_export(self._deps, self._conversation, requester_id, options)
-        async for event in events:
-            await self._sink(event)
-            if isinstance(event, ExportStarted):
-                render_id = event.render_id
-        if render_id is not None:
-            follow = self._follow(render_id, options)
-            task = asyncio.create_task(follow, name=f"export-{render_id}")
-            self._exports.add(task)
-            task.add_done_callback(self._exports.discard)
-
-    async def _follow(self, render_id: str, options: ExportOptions | None) -> None:
-        try:
-            events = follow_export(self._deps, self._conversation, render_id, options)
-            await self._relay(events)
-        except Exception:
-            log.exception("following export %s failed", render_id)
-            await self._sink(internal_error(self._conversation.language))
+        await self._relay(start_export(self._deps, self._conversation, requester_id, options))
 
     async def _relay(self, events: AsyncIterator[ReplyEvent]) -> None:
         async for event in events:
