@@ -21,7 +21,11 @@ class Settings(BaseSettings):
     """Everything an operator can configure, read from the environment and ``.env``."""
 
     model_config = SettingsConfigDict(
-        env_file=".env", env_file_encoding="utf-8", extra="ignore", frozen=True
+        env_file=".env",
+        env_file_encoding="utf-8",
+        env_ignore_empty=True,  # `VAR=` (.env.example, compose's `${VAR:-}`) means the default
+        extra="ignore",
+        frozen=True,
     )
 
     nemo_api_url: str = Field(default=PRODUCTION_API_URL, description="NemoVideo API base URL.")
@@ -86,6 +90,11 @@ class Settings(BaseSettings):
     )
     ops_port: int = Field(
         default=8080, ge=0, le=65535, description="Port of the side server; 0: any free port."
+    )
+    export_first_poll: float = Field(
+        default=15.0,
+        gt=0,
+        description="Seconds before a new render is first polled (renders take 30-90 s).",
     )
     shutdown_grace: float = Field(
         default=20.0, ge=0, description="Seconds running turns may take to finish on SIGTERM."

@@ -47,6 +47,7 @@ class PollerOptions:
         return cls(
             owner_id=settings.lease_owner(platform.node()),
             settings=PollerSettings(shard_ids=shards, shard_count=settings.shard_count or 1),
+            schedule=first_poll_after(settings.export_first_poll),
         )
 
 
@@ -87,10 +88,20 @@ class Services:
         return build
 
 
+def first_poll_after(seconds: float) -> AdaptiveSchedule:
+    """The production schedule with its first poll ``seconds`` after submitting.
+
+    A backend that renders faster than the cloud (the local one: a few seconds) is polled
+    at most that often in its busy window too.
+    """
+    return AdaptiveSchedule(first_poll=seconds, busy_every=min(10.0, max(seconds, 1.0)))
+
+
 def console_polling(first_poll: float) -> PollerOptions:
     """A terminal session's poller: its own lease owner id, the first poll when asked."""
-    schedule = AdaptiveSchedule(first_poll=first_poll, busy_every=min(10.0, max(first_poll, 1.0)))
-    return PollerOptions(owner_id=process_owner_id("console"), schedule=schedule)
+    return PollerOptions(
+        owner_id=process_owner_id("console"), schedule=first_poll_after(first_poll)
+    )
 
 
 @asynccontextmanager
