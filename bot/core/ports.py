@@ -154,12 +154,16 @@ class ChatTurnStore(Protocol):
         ...
 
     async def interrupt_in_flight(
-        self, *, now: datetime, guild_ids: Collection[int] | None = None
+        self,
+        *,
+        now: datetime,
+        shard_ids: Collection[int] | None = None,
+        shard_count: int = 1,
     ) -> list[ChatTurn]:
         """Mark queued and streaming turns ``interrupted`` (at start-up) and return them.
 
-        ``guild_ids`` limits this to threads in those guilds, for a process that owns only
-        some shards while others keep running.
+        ``shard_ids`` limits this to threads of guilds on those Discord shards, for a process
+        that owns only some shards while others keep running.
         """
         ...
 

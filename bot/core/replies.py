@@ -75,6 +75,7 @@ class NoticeKind(StrEnum):
     SESSION_RESTARTED = "session_restarted"  # 1002: new session, old timeline gone
     STREAM_DROPPED = "stream_dropped"  # checking whether the turn went through
     STREAM_RECOVERED = "stream_recovered"
+    TURN_INTERRUPTED = "turn_interrupted"  # a restart cut a turn off; it is not re-sent
 
 
 @dataclass(frozen=True, slots=True)

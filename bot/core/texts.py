@@ -28,6 +28,7 @@ _EN: Final[dict[str, str]] = {
     "queued": "🕒 Got it, I'll get to that after the current reply ({position} waiting).",
     "nothing_changed": "I finished, but nothing visible changed on the timeline.",
     "what_changed_header": "What changed:",
+    "interrupted_nothing_changed": "The timeline shows no change from that message.",
     "reply_truncated": "⚠️ Part of the reply was too long for Discord and was cut.",
     "upload_hint": (
         "📎 Attach your file to a message in this thread and I'll add it. Accepted: {accepted}."
@@ -149,7 +150,8 @@ _EN: Final[dict[str, str]] = {
     "track_needs_channel": "Use this in a server text channel where I can open threads.",
     "turn_interrupted": (
         "⚠️ I restarted while I was working on a message here. I didn't send it again (that "
-        "could charge twice); send it again if you still need it."
+        "could charge twice). Here is what NemoVideo has now; send the message again if its "
+        "change is not there."
     ),
     "credits_title": "💳 Credits",
     "credits_available": "Available",
@@ -249,6 +251,7 @@ _ZH: Final[dict[str, str]] = {
     "queued": "🕒 收到，当前回复完成后再处理这条（前面还有 {position} 条）。",
     "nothing_changed": "处理完成，但时间线上没有可见的变化。",
     "what_changed_header": "变化：",
+    "interrupted_nothing_changed": "时间线上没有那条消息带来的变化。",
     "reply_truncated": "⚠️ 回复太长，超出 Discord 限制的部分已被截断。",
     "upload_hint": "📎 在这个帖子里发一条带附件的消息，我就会添加它。支持：{accepted}。",
     "uploaded": "📎 已添加 **{filename}**（{kind}）。",
@@ -322,7 +325,8 @@ _ZH: Final[dict[str, str]] = {
     "track_opened": "🎵 已为 **{title}** 开启 {thread}。",
     "track_needs_channel": "请在服务器中我能开帖子的文字频道里使用。",
     "turn_interrupted": (
-        "⚠️ 处理这里的一条消息时我重启了。为避免重复扣费，我没有重发；如仍需要，请再发一次。"
+        "⚠️ 处理这里的一条消息时我重启了。为避免重复扣费，我没有重发。下面是 NemoVideo 现在的内容；"
+        "如果没有看到那条消息的修改，请再发一次。"
     ),
     "credits_title": "💳 积分",
     "credits_available": "可用",

@@ -8,8 +8,9 @@ only in-memory parts (limiter, hub, notifier…) and closes only those. Start-up
 1. **Intents.** The Message Content intent is privileged: the gateway refuses a bot that asks
    for it without the application having it enabled. So the application's flags decide
    whether it is asked for; without it, the self-check explains what still works.
-2. **Turns a previous run left unfinished** are marked interrupted and their threads told
-   (never re-sent: a re-sent turn could be charged twice).
+2. **Turns a previous run left unfinished** (in this process's shards) are marked
+   interrupted and their threads told, with what the backend has now (never re-sent: a
+   re-sent turn could be charged twice).
 3. **Commands and buttons:** the cogs, the persistent buttons (dynamic items, working on
    messages from before a restart), the 中文 command translations, then the command sync.
 4. **The export poller** starts under a :class:`~bot.jobs.Supervisor`: it loads every
@@ -35,14 +36,13 @@ from discord.ext import commands
 
 from bot.config import Settings
 from bot.core.ports import Notifier
-from bot.core.texts import text
 from bot.core.usecases import Conversation, Timings, UseCases
 from bot.discord_app.actions import Actions, Limits
 from bot.discord_app.cogs.commands import CommandsCog
 from bot.discord_app.cogs.conversation import ConversationCog
 from bot.discord_app.cogs.tracks import TracksCog
 from bot.discord_app.context import AppContext
-from bot.discord_app.errors import log_failure, report
+from bot.discord_app.errors import report
 from bot.discord_app.hub import ConversationHub
 from bot.discord_app.intake import TrackIntake
 from bot.discord_app.limiter import MessageLimiter
@@ -67,8 +67,12 @@ def intents() -> discord.Intents:
     return wanted
 
 
-class BeatthreadBot(commands.Bot):
-    """The Beatthread Discord client (start-up rules in the module docstring)."""
+class BeatthreadBot(commands.AutoShardedBot):
+    """The Beatthread Discord client (start-up rules in the module docstring).
+
+    Sharded: ``shard_ids``/``shard_count`` (settings ``SHARD_IDS``/``SHARD_COUNT``) choose
+    this process's shards; without them discord.py asks Discord how many to run, all here.
+    """
 
     def __init__(
         self,
@@ -107,6 +111,7 @@ class BeatthreadBot(commands.Bot):
                 billing_url=billing_url,
             )
 
+        self._presenter = presenter
         hub = ConversationHub(use_cases, presenter)
         locales = Locales()
         actions = Actions(use_cases, hub, self.exports, locales, limits or Limits())
@@ -172,19 +177,23 @@ class BeatthreadBot(commands.Bot):
             self._connection._intents.message_content = False
 
     async def _report_interrupted_turns(self) -> None:
-        # Single process (unsharded): every in-flight turn was this bot's. A sharded
-        # deployment must pass its shards' guild ids here.
+        # Only this process's shards: the other processes' turns may still be running.
         deps = self.app.use_cases.deps
+        mine = None if self.shard_ids is None else list(self.shard_ids)
         async with deps.store.transaction() as tx:
-            turns = await tx.turns.interrupt_in_flight(now=deps.clock.now())
+            turns = await tx.turns.interrupt_in_flight(
+                now=deps.clock.now(), shard_ids=mine, shard_count=self.shard_count or 1
+            )
         for thread_id in sorted({turn.thread_id for turn in turns}):
-            runner = await self.app.hub.get(thread_id)
-            lang = runner.conversation.language if runner is not None else "en"
-            channel = self.get_partial_messageable(thread_id)
+            conversation = await self.app.use_cases.open_conversation(thread_id)
+            if conversation is None:
+                continue
+            show = self._presenter(conversation)
             try:
-                await channel.send(text("turn_interrupted", lang))
-            except discord.HTTPException as error:
-                log_failure(error, f"telling thread {thread_id} about an interrupted turn")
+                async for event in self.app.use_cases.after_interruption(conversation):
+                    await show(event)
+            finally:
+                show.close()
 
     async def _on_app_command_error(
         self, interaction: discord.Interaction, error: app_commands.AppCommandError
@@ -205,6 +214,12 @@ def create_bot(
         exports_per_user=settings.max_exports_per_user,
         queued_turns_per_user=settings.max_queued_turns_per_user,
     )
+    if settings.shard_count is not None:
+        options.setdefault("shard_count", settings.shard_count)
+        options.setdefault(
+            "shard_ids",
+            list(settings.shard_ids or range(settings.shard_count)),
+        )
     use_cases = services.use_cases(timings)
     poller = services.poller_factory(use_cases, polling or PollerOptions.from_settings(settings))
     return BeatthreadBot(

@@ -243,14 +243,16 @@ _RECORD_POSTED = (
 )
 
 
-def _on_shards(shard_ids: Collection[int], shard_count: int) -> ColumnElement[bool]:
-    """Export jobs whose thread's guild is on one of ``shard_ids`` (Discord's shard formula)."""
+def _on_shards(
+    shard_ids: Collection[int], shard_count: int, thread_id: Column[int] = _JOB.c.thread_id
+) -> ColumnElement[bool]:
+    """Rows whose thread's guild is on one of ``shard_ids`` (Discord's shard formula)."""
     if shard_count < 1:
         raise ValueError("shard_count must be at least 1")
     # PostgreSQL has `bigint >> integer` only: the shift is typed as an integer.
     shard = _THREAD.c.guild_id.op(">>")(literal(SHARD_SHIFT, Integer)).op("%")(shard_count)
     threads = select(_THREAD.c.thread_id).where(shard.in_(sorted(shard_ids)))
-    return _JOB.c.thread_id.in_(threads)
+    return thread_id.in_(threads)
 
 
 class IdentityRepository:
@@ -486,21 +488,21 @@ class ChatTurnRepository:
         return await _rowcount(self._session, statement) == 1
 
     async def interrupt_in_flight(
-        self, *, now: datetime, guild_ids: Collection[int] | None = None
+        self,
+        *,
+        now: datetime,
+        shard_ids: Collection[int] | None = None,
+        shard_count: int = 1,
     ) -> list[ChatTurn]:
         """Mark queued and streaming turns ``interrupted`` (at start-up) and return them.
 
-        ``guild_ids`` limits this to threads in those guilds, for a process that owns only
-        some shards while others keep running.
+        ``shard_ids`` limits this to threads of guilds on those Discord shards, for a process
+        that owns only some shards while others keep running.
         """
         in_flight = _TURN.c.status.in_(_IN_FLIGHT_TURNS)
         query = select(_TURN.c.message_id).where(in_flight)
-        if guild_ids is not None:
-            query = query.where(
-                _TURN.c.thread_id.in_(
-                    select(_THREAD.c.thread_id).where(_THREAD.c.guild_id.in_(list(guild_ids)))
-                )
-            )
+        if shard_ids is not None:
+            query = query.where(_on_shards(shard_ids, shard_count, _TURN.c.thread_id))
         message_ids = list(await self._session.scalars(query))
         if not message_ids:
             return []

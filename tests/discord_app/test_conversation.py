@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import json
+
 from bot.core.gui import strip_trailing_noise, translate_gui
 from bot.local_backend.agent import classify
 from tests.discord_app.stage import WAIT
@@ -129,7 +131,7 @@ async def test_out_of_credits_2001_points_to_registration(stage):
 
 
 async def test_a_turn_cut_off_by_a_restart_is_reported_and_never_sent_again(stage):
-    """Stopping mid-turn: the new process says so in the thread and re-sends nothing."""
+    """Stopping mid-turn: the new process says so, and what the backend did; nothing re-sent."""
     _, thread = await stage.drop_track()
     await stage.ready_in(thread)
     stage.backend.config.work_seconds = 5.0
@@ -138,9 +140,16 @@ async def test_a_turn_cut_off_by_a_restart_is_reported_and_never_sent_again(stag
         thread, lambda m: m.content.startswith("Generating"), timeout=WAIT
     )
     await stage.stop_bot()
+    await stage.backend.settle()  # whatever the backend does with the cut-off turn is done
+    applied = "generated clip" in json.dumps(stage.backend.draft(stage.session_of(thread)))
     await stage.start_bot()
     notice = await stage.emulator.wait_for_message(
         thread, lambda m: m.content.startswith("⚠️ I restarted"), timeout=WAIT
     )
     assert "didn't send it again" in notice.content
+    report = await stage.emulator.wait_for_message(thread, lambda m: m.id > notice.id, timeout=WAIT)
+    if applied:
+        assert report.content.startswith("What changed:") and "generated clip" in report.content
+    else:
+        assert report.content == "The timeline shows no change from that message."
     assert stage.backend.turns_received(stage.session_of(thread)) == 1

@@ -194,10 +194,14 @@ async def test_turn_transitions_are_compare_and_set(store):
         )
 
 
+#: Guild snowflakes on shards 0 and 1 of 2 (Discord: ``(guild_id >> 22) % shard_count``).
+ON_SHARD_0, ON_SHARD_1 = (1_000_000_000_000 << 22) | 7, (1_000_000_000_001 << 22) | 7
+
+
 async def test_in_flight_turns_are_interrupted_at_start_up(store):
     """Turns cut off by a restart are marked and returned (users are told); done ones stay."""
-    await add_thread(store, thread_id=100, guild_id=10)
-    await add_thread(store, thread_id=200, guild_id=20)
+    await add_thread(store, thread_id=100, guild_id=ON_SHARD_0)
+    await add_thread(store, thread_id=200, guild_id=ON_SHARD_1)
     async with store.transaction() as tx:
         for message_id, thread_id, status in [
             (1, 100, ChatTurnStatus.QUEUED),
@@ -209,7 +213,7 @@ async def test_in_flight_turns_are_interrupted_at_start_up(store):
                 message_id=message_id, thread_id=thread_id, author_id=30, now=NOW, status=status
             )
     async with store.transaction() as tx:
-        mine = await tx.turns.interrupt_in_flight(now=LATER, guild_ids=[10])
+        mine = await tx.turns.interrupt_in_flight(now=LATER, shard_ids=[0], shard_count=2)
     async with store.transaction() as tx:
         rest = await tx.turns.interrupt_in_flight(now=LATER)
         again = await tx.turns.interrupt_in_flight(now=LATER)

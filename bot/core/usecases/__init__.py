@@ -21,7 +21,7 @@ from collections.abc import AsyncIterator
 from bot.core.models import ExportOptions
 from bot.core.ports import Backend, Clock, Store
 from bot.core.replies import ReplyEvent
-from bot.core.usecases.chat import chat_turn
+from bot.core.usecases.chat import after_interruption, chat_turn
 from bot.core.usecases.context import (
     Attachment,
     Conversation,
@@ -100,6 +100,10 @@ class UseCases:
     def chat(self, conversation: Conversation, message: str) -> AsyncIterator[ReplyEvent]:
         """One chat turn."""
         return chat_turn(self.deps, conversation, message)
+
+    def after_interruption(self, conversation: Conversation) -> AsyncIterator[ReplyEvent]:
+        """A turn was cut off by a restart: say so and what the backend has now."""
+        return after_interruption(self.deps, conversation)
 
     def credits(self, conversation: Conversation) -> AsyncIterator[ReplyEvent]:
         """The credit balance."""

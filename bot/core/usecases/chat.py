@@ -20,6 +20,9 @@ Rules:
 * Text before and after a tool call are separate paragraphs, and what the agent wrote before
   the tool is shown at once rather than held until the tool finishes.
 * After every turn the snapshot is refreshed, so the next diff shows only the next turn.
+* A turn cut off by a restart (:func:`after_interruption`) is never re-sent either: the user
+  is told, and the state is diffed against the snapshot, since the backend may have applied
+  it anyway.
 
 The still-working timer runs on the event loop's clock (it has to interrupt a wait for the
 next event); :class:`~bot.core.ports.Clock` measures the intervals and runs the recovery waits.
@@ -50,6 +53,7 @@ from bot.core.usecases.explain import explain
 from bot.core.usecases.sessions import (
     EMPTY_SNAPSHOT,
     ensure_session,
+    load_thread,
     refresh_snapshot,
     restart_session,
     save_snapshot,
@@ -94,6 +98,27 @@ async def chat_turn(
             yield await explain(deps, lang, failure)
             return
         yield notice
+
+
+async def after_interruption(deps: Deps, conversation: Conversation) -> AsyncIterator[ReplyEvent]:
+    """Tell the thread a turn was cut off by a restart, and what the backend has now."""
+    lang = conversation.language
+    yield Notice(NoticeKind.TURN_INTERRUPTED, text("turn_interrupted", lang))
+    thread = await load_thread(deps, conversation)
+    if thread.session_id is None:
+        return
+    try:
+        state = await deps.backend.state(thread.session_id)
+    except DomainError as error:
+        log.warning("no state check after an interrupted turn in %s: %r", conversation, error)
+        yield ErrorReply(type(error).__name__, text("busy_timeline_unknown", lang))
+        return
+    changed = what_changed(thread.timeline_snapshot, state.draft, lang)
+    if changed.changes:
+        yield changed
+    else:
+        yield Notice(NoticeKind.TURN_INTERRUPTED, text("interrupted_nothing_changed", lang))
+    await save_snapshot(deps, conversation, state.draft)
 
 
 class _NotSentError(Exception):

@@ -23,7 +23,7 @@ DEFAULT_RESOLUTION = "1080p"
 class CommandsCog(commands.Cog):
     """The slash commands about a thread and the account."""
 
-    def __init__(self, bot: commands.Bot, app: AppContext) -> None:
+    def __init__(self, bot: commands.AutoShardedBot, app: AppContext) -> None:
         self._bot = bot
         self._app = app
 

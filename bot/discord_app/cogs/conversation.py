@@ -31,7 +31,7 @@ _USER_MESSAGES = (discord.MessageType.default, discord.MessageType.reply)
 class ConversationCog(commands.Cog):
     """Routes thread messages to their conversation."""
 
-    def __init__(self, bot: commands.Bot, app: AppContext) -> None:
+    def __init__(self, bot: commands.AutoShardedBot, app: AppContext) -> None:
         self._bot = bot
         self._app = app
 

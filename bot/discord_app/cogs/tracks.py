@@ -31,7 +31,7 @@ _USER_MESSAGES = (discord.MessageType.default, discord.MessageType.reply)
 class TracksCog(commands.Cog):
     """Opens a track thread from a post, ``/track`` or the message menu."""
 
-    def __init__(self, bot: commands.Bot, app: AppContext) -> None:
+    def __init__(self, bot: commands.AutoShardedBot, app: AppContext) -> None:
         self._bot = bot
         self._app = app
         self._menu = app_commands.ContextMenu(
