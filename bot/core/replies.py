@@ -76,6 +76,7 @@ class NoticeKind(StrEnum):
     STREAM_DROPPED = "stream_dropped"  # checking whether the turn went through
     STREAM_RECOVERED = "stream_recovered"
     TURN_INTERRUPTED = "turn_interrupted"  # a restart cut a turn off; it is not re-sent
+    RESTARTING = "restarting"  # shutting down: a new message is not taken
 
 
 @dataclass(frozen=True, slots=True)

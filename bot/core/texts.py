@@ -29,6 +29,7 @@ _EN: Final[dict[str, str]] = {
     "nothing_changed": "I finished, but nothing visible changed on the timeline.",
     "what_changed_header": "What changed:",
     "interrupted_nothing_changed": "The timeline shows no change from that message.",
+    "restarting": "🔄 I'm restarting right now. Please send that again in a minute.",
     "reply_truncated": "⚠️ Part of the reply was too long for Discord and was cut.",
     "upload_hint": (
         "📎 Attach your file to a message in this thread and I'll add it. Accepted: {accepted}."
@@ -252,6 +253,7 @@ _ZH: Final[dict[str, str]] = {
     "nothing_changed": "处理完成，但时间线上没有可见的变化。",
     "what_changed_header": "变化：",
     "interrupted_nothing_changed": "时间线上没有那条消息带来的变化。",
+    "restarting": "🔄 我正在重启，请一分钟后再发一次。",
     "reply_truncated": "⚠️ 回复太长，超出 Discord 限制的部分已被截断。",
     "upload_hint": "📎 在这个帖子里发一条带附件的消息，我就会添加它。支持：{accepted}。",
     "uploaded": "📎 已添加 **{filename}**（{kind}）。",

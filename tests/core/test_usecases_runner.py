@@ -9,6 +9,7 @@ import itertools
 import pytest
 
 from bot.core.intents import IntentKind
+from bot.core.models import ChatTurnStatus
 from bot.core.replies import (
     CreditsReply,
     ExportStarted,
@@ -127,3 +128,40 @@ async def test_files_then_caption_then_export(use_cases, conversation, local_bac
     (started,) = of_type(sink.events, ExportStarted)
     assert started.render_id in local_backend.renders
     assert total_turns(local_backend) == 1
+
+
+async def test_drain_lets_the_running_turn_finish_and_turns_new_messages_away(
+    use_cases, conversation, local_backend
+):
+    """Shutdown: the turn under way completes; a message arriving now is not taken."""
+    sink = Sink(hold_first_text=True)
+    runner = use_cases.runner(conversation, sink)
+    running = message("make it moody")
+    await runner.submit(running)
+    await asyncio.wait_for(sink.text_started.wait(), 5)
+    runner.stop_taking()
+    draining = asyncio.create_task(runner.drain(grace=10))
+    late = message("and add a title")
+    assert not await runner.submit(late)
+    (notice,) = [n for n in of_type(sink.events, Notice) if n.kind is NoticeKind.RESTARTING]
+    assert "send that again" in notice.text
+    sink.release.set()
+    assert await asyncio.wait_for(draining, 10)
+    await runner.close()
+    async with use_cases.deps.store.transaction() as tx:
+        assert (await tx.turns.get(running.message_id)).status is ChatTurnStatus.DONE
+        assert await tx.turns.get(late.message_id) is None  # never recorded: never answered
+    assert total_turns(local_backend) == 1
+
+
+async def test_drain_gives_up_after_the_grace_and_the_turn_stays_in_flight(use_cases, conversation):
+    """A turn longer than the grace period is stopped and left in flight for the next start."""
+    sink = Sink(hold_first_text=True)
+    runner = use_cases.runner(conversation, sink)
+    running = message("make it moody")
+    await runner.submit(running)
+    await asyncio.wait_for(sink.text_started.wait(), 5)
+    assert not await runner.drain(grace=0.05)
+    await runner.close()
+    async with use_cases.deps.store.transaction() as tx:
+        assert (await tx.turns.get(running.message_id)).status is ChatTurnStatus.STREAMING

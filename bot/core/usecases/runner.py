@@ -19,9 +19,11 @@ arrives at its sink. Rules:
   to the video is the export poller's job (:mod:`bot.jobs`), so the conversation goes on.
 * A failing item never stops the queue: the error is logged and the user gets a short
   "something went wrong" reply.
-* :meth:`ConversationRunner.close` (shutdown) leaves the running and queued messages in flight
-  in the store, so the next start can mark them interrupted and say so; they are never sent
-  again.
+* **Shutdown** is two steps. :meth:`ConversationRunner.drain` stops taking messages (a new
+  one is not recorded; its author is told to send it again in a minute) and waits, up to a
+  grace period, for the queue to empty. :meth:`ConversationRunner.close` then stops what is
+  left; those messages stay in flight in the store, so the next start marks them interrupted
+  and says so. They are never sent again.
 """
 
 from __future__ import annotations
@@ -85,6 +87,7 @@ class ConversationRunner:
         self._idle.set()
         self._busy = False
         self._worker: asyncio.Task[None] | None = None
+        self._draining = False
 
     @property
     def conversation(self) -> Conversation:
@@ -92,7 +95,11 @@ class ConversationRunner:
         return self._conversation
 
     async def submit(self, message: IncomingMessage) -> bool:
-        """Take a message; ``False`` if its id was seen before (it is then ignored)."""
+        """Take a message; ``False`` if its id was seen before, or the runner is draining."""
+        if self._draining:
+            lang = self._conversation.language
+            await self._sink(Notice(NoticeKind.RESTARTING, text("restarting", lang)))
+            return False
         async with self._deps.store.transaction() as tx:
             recorded = await tx.turns.record(
                 message_id=message.message_id,
@@ -133,6 +140,22 @@ class ConversationRunner:
     async def join(self) -> None:
         """Wait until every queued message is handled."""
         await self._idle.wait()
+
+    def stop_taking(self) -> None:
+        """From now on, turn new messages away (shutdown has begun)."""
+        self._draining = True
+
+    async def drain(self, grace: float) -> bool:
+        """Stop taking messages; wait up to ``grace`` seconds for the queue to empty.
+
+        Returns whether it emptied (``close`` then stops nothing).
+        """
+        self.stop_taking()
+        try:
+            await asyncio.wait_for(self._idle.wait(), grace)
+        except TimeoutError:
+            return False
+        return True
 
     async def close(self) -> None:
         """Stop the worker (unfinished turns stay recorded as in flight)."""
