@@ -6,11 +6,13 @@ sees an already-redacted message; the formatter redacts tracebacks as a second l
 
 from __future__ import annotations
 
+import json
 import logging
 import re
 import threading
 from collections.abc import Callable
-from typing import Any
+from datetime import UTC, datetime
+from typing import Any, Literal
 
 REDACTED = "[redacted]"
 
@@ -56,6 +58,38 @@ class RedactingFormatter(logging.Formatter):
         return redact(super().format(record))
 
 
+class JsonFormatter(logging.Formatter):
+    """One JSON object per record, on one line: ``ts``, ``level``, ``logger``, ``message``.
+
+    ``exc`` (the formatted traceback) and ``stack`` are added when the record has them. Every
+    text is redacted; the traceback needs it most, as the record factory never sees it.
+    """
+
+    def format(self, record: logging.LogRecord) -> str:
+        """Format ``record`` as a single line of JSON."""
+        entry: dict[str, str] = {
+            "ts": datetime.fromtimestamp(record.created, UTC).isoformat(timespec="milliseconds"),
+            "level": record.levelname,
+            "logger": record.name,
+            "message": redact(record.getMessage()),
+        }
+        if record.exc_info and not record.exc_text:
+            record.exc_text = self.formatException(record.exc_info)
+        if record.exc_text:
+            entry["exc"] = redact(record.exc_text)
+        if record.stack_info:
+            entry["stack"] = redact(self.formatStack(record.stack_info))
+        line = json.dumps(entry, ensure_ascii=False)
+        # json.dumps escapes "\n" and the other ASCII control characters, but not NEL, LINE
+        # SEPARATOR and PARAGRAPH SEPARATOR, on which str.splitlines() and some log shippers
+        # break lines. They can only occur inside JSON strings, so escaping them keeps the
+        # object valid and on one line.
+        return line.translate(_UNESCAPED_LINE_BREAKS)
+
+
+_UNESCAPED_LINE_BREAKS = {0x85: "\\u0085", 0x2028: "\\u2028", 0x2029: "\\u2029"}
+
+
 def _redacting_factory(base: Callable[..., logging.LogRecord]) -> Callable[..., logging.LogRecord]:
     def factory(*args: Any, **kwargs: Any) -> logging.LogRecord:
         record = base(*args, **kwargs)
@@ -78,11 +112,22 @@ def install_redaction() -> None:
         logging.setLogRecordFactory(_redacting_factory(current))
 
 
-def setup_logging(level: str = "INFO") -> None:
-    """Configure the root logger once: redaction, one line per event, quiet HTTP libraries."""
+def setup_logging(level: str = "INFO", fmt: Literal["text", "json"] = "text") -> None:
+    """Configure the root logger once: redaction, one line per event, quiet HTTP libraries.
+
+    ``fmt`` is ``LOG_FORMAT``: ``text`` for people, ``json`` (one object per line) for log
+    collectors.
+    """
     install_redaction()
+    formatter: logging.Formatter
+    if fmt == "json":
+        formatter = JsonFormatter()
+    elif fmt == "text":
+        formatter = RedactingFormatter("%(asctime)s %(levelname)s %(name)s: %(message)s")
+    else:
+        raise ValueError(f"unknown log format {fmt!r}: use 'text' or 'json'")
     handler = logging.StreamHandler()
-    handler.setFormatter(RedactingFormatter("%(asctime)s %(levelname)s %(name)s: %(message)s"))
+    handler.setFormatter(formatter)
     root = logging.getLogger()
     root.handlers[:] = [handler]
     root.setLevel(level.upper())

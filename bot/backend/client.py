@@ -13,7 +13,9 @@ Retry rules, all in :meth:`NemoClient._send`:
   idempotent calls (GETs, cancel). A chat message is never re-sent: once its stream has
   started, a failure surfaces as :class:`StreamInterruptedError`.
 
-The ``httpx.AsyncClient`` is injected: whoever opened it closes it.
+The ``httpx.AsyncClient`` is injected: whoever opened it closes it. An optional ``on_error``
+callback hears of every failed exchange (retried ones too) with a short code for metrics:
+the contract code from the body, else the HTTP status, else ``"network"``.
 """
 
 from __future__ import annotations
@@ -69,6 +71,9 @@ from bot.core.models import BackendIdentity
 log = logging.getLogger(__name__)
 
 _Model = TypeVar("_Model", bound=BaseModel)
+
+#: Told of every failed exchange: ``"1001"`` (contract code), ``"503"`` (HTTP) or ``"network"``.
+ErrorObserver = Callable[[str], None]
 
 #: Contract §3.4: clients give a chat turn at most 15 minutes.
 CHAT_CEILING_SECONDS = 900.0
@@ -129,6 +134,7 @@ class NemoClient:
         auth: Authenticator,
         retry: RetryPolicy | None = None,
         max_upload_bytes: int = MAX_UPLOAD_BYTES,
+        on_error: ErrorObserver | None = None,
     ) -> None:
         self._http = http
         self._api = api_url.rstrip("/")
@@ -137,6 +143,7 @@ class NemoClient:
         self._auth = auth
         self._retry = retry or RetryPolicy()
         self._max_upload_bytes = max_upload_bytes
+        self._on_error = on_error
         auth.bind(self.anonymous_token)
 
     # -- auth ---------------------------------------------------------------------------
@@ -234,8 +241,10 @@ class NemoClient:
                 if asyncio.get_running_loop().time() > deadline:
                     raise StreamInterruptedError("The reply took longer than 15 minutes")
         except httpx.TimeoutException:
+            self._report("network")
             raise StreamInterruptedError("The reply stream went silent") from None
         except (httpx.TransportError, httpx.StreamError):
+            self._report("network")
             raise StreamInterruptedError() from None
         decoder.close()
 
@@ -350,8 +359,8 @@ class NemoClient:
                 async with self._http.stream(
                     "GET", status.output_url, timeout=download_timeout
                 ) as linked:
-                    return await _save(linked, destination)
-            return await _save(response, destination)
+                    return await _save(linked, destination, self._report)
+            return await _save(response, destination, self._report)
 
     # -- plumbing -----------------------------------------------------------------------
 
@@ -495,6 +504,7 @@ class NemoClient:
                 try:
                     await response.aread()
                 except httpx.TransportError:
+                    self._report("network")
                     raise BackendUnavailableError("NemoVideo closed the connection") from None
                 finally:
                     await response.aclose()
@@ -538,18 +548,29 @@ class NemoClient:
         try:
             return await self._http.send(request, stream=stream, follow_redirects=follow_redirects)
         except httpx.TimeoutException:
+            self._report("network")
             raise BackendUnavailableError("NemoVideo did not answer in time") from None
         except httpx.TransportError as fault:
+            self._report("network")
             raise BackendUnavailableError(
                 f"NemoVideo could not be reached ({type(fault).__name__})"
             ) from None
 
-    @staticmethod
-    def _raise_for(method: str, path: str, response: httpx.Response, decoded: Any) -> None:
+    def _raise_for(self, method: str, path: str, response: httpx.Response, decoded: Any) -> None:
         error = error_for(response.status_code, decoded, retry_after=_retry_after(response))
         if error is not None:
             log.warning("NemoVideo %s %s failed: %s", method, _route(path), error)
+            self._report(str(error.code if error.code is not None else response.status_code))
             raise error
+
+    def _report(self, code: str) -> None:
+        """Tell ``on_error`` about a failed exchange; its own failure never hides ours."""
+        if self._on_error is None:
+            return
+        try:
+            self._on_error(code)
+        except Exception:
+            log.warning("the backend error observer failed", exc_info=True)
 
 
 def _decode(response: httpx.Response) -> Any:
@@ -597,10 +618,11 @@ def _uploaded(reply: _Reply) -> list[UploadedFile]:
     ]
 
 
-async def _save(response: httpx.Response, destination: Path) -> int:
+async def _save(response: httpx.Response, destination: Path, report: ErrorObserver) -> int:
     if response.status_code >= 300:
         await response.aread()
         error = error_for(response.status_code, _decode(response))
+        report(str(error.code if error and error.code is not None else response.status_code))
         raise error or ProtocolError("Download failed")
     written = 0
     handle = await asyncio.to_thread(destination.open, "wb")
@@ -609,6 +631,7 @@ async def _save(response: httpx.Response, destination: Path) -> int:
             await asyncio.to_thread(handle.write, chunk)
             written += len(chunk)
     except httpx.TransportError:
+        report("network")
         raise BackendUnavailableError("The download was interrupted") from None
     finally:
         await asyncio.to_thread(handle.close)

@@ -6,7 +6,7 @@ from collections.abc import AsyncIterator, Collection, Mapping, Sequence
 from contextlib import AbstractAsyncContextManager
 from dataclasses import dataclass
 from datetime import datetime, timedelta
-from typing import Any, Protocol, Unpack
+from typing import Any, Literal, Protocol, Unpack
 
 from bot.core.backend_results import (
     AgentEvent,
@@ -534,3 +534,43 @@ class ExportFollower(Protocol):
     async def cancel(self, render_id: str) -> bool:
         """Cancel a render for good; ``False`` if it is already posting or finished."""
         ...
+
+
+UploadOutcome = Literal["ok", "failed", "rejected"]
+"""How an upload ended: sent, failed at the backend or on the way, or refused by our checks."""
+
+
+class Telemetry(Protocol):
+    """Where the use cases and the poller count what they do (metrics; the ops adapter)."""
+
+    def count_turn(self, kind: str) -> None:
+        """One conversation item handled; ``kind`` is an ``IntentKind`` value."""
+        ...
+
+    def count_upload(self, outcome: UploadOutcome) -> None:
+        """One upload finished."""
+        ...
+
+    def count_export_status(self, status: str) -> None:
+        """An export job entered ``status`` (an ``ExportStatus`` value)."""
+        ...
+
+    def observe_export_poll(self, seconds: float) -> None:
+        """One render-status call took ``seconds``."""
+        ...
+
+
+class NoTelemetry:
+    """Counts nothing (tests, the console): implements :class:`Telemetry`."""
+
+    def count_turn(self, kind: str) -> None:
+        """Nothing."""
+
+    def count_upload(self, outcome: UploadOutcome) -> None:
+        """Nothing."""
+
+    def count_export_status(self, status: str) -> None:
+        """Nothing."""
+
+    def observe_export_poll(self, seconds: float) -> None:
+        """Nothing."""

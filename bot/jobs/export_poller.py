@@ -75,7 +75,16 @@ from typing import Any, TypeVar
 from bot.core.backend_results import RenderStage, RenderStatus
 from bot.core.errors import DomainError, ExportRefusedError, RateLimitError, UnavailableError
 from bot.core.models import ExportJob, ExportStatus, TrackThread
-from bot.core.ports import Backend, Clock, FinishedRender, Notifier, PolledJob, Store
+from bot.core.ports import (
+    Backend,
+    Clock,
+    FinishedRender,
+    NoTelemetry,
+    Notifier,
+    PolledJob,
+    Store,
+    Telemetry,
+)
 from bot.core.timeline import is_exportable
 from bot.jobs.schedule import AdaptiveSchedule, Observation, PollSchedule
 from bot.jobs.tracking import JobTrack
@@ -216,6 +225,7 @@ class ExportPoller:
         schedule: PollSchedule | None = None,
         settings: PollerSettings | None = None,
         rng: random.Random | None = None,
+        telemetry: Telemetry | None = None,
     ) -> None:
         if concurrency < 1:
             raise ValueError("concurrency must be at least 1")
@@ -230,6 +240,7 @@ class ExportPoller:
         self._settings = settings or PollerSettings()
         self._rng = rng or random.Random()  # noqa: S311 - jitter, not security
         self.stats = PollerStats()
+        self._telemetry = telemetry or NoTelemetry()
         self._tracks: dict[str, JobTrack] = {}
         self._heap: list[tuple[float, str]] = []
         self._in_flight: set[str] = set()
@@ -376,6 +387,7 @@ class ExportPoller:
             )
         if not cancelled:
             return False
+        self._telemetry.count_export_status(ExportStatus.CANCELLED.value)
         self._tracks.pop(render_id, None)
         self._note_settled()
         try:
@@ -632,6 +644,7 @@ class ExportPoller:
             self._reschedule(poll.render_id, poll.next_poll_at)
         for post in posted:
             self._tracks.pop(post.job.render_id, None)
+            self._telemetry.count_export_status(ExportStatus.POSTED.value)
         self.stats.posted += len(posted)
 
     async def _handle(self, job: ExportJob, now: datetime) -> _Outcome:
@@ -703,7 +716,7 @@ class ExportPoller:
             return await self._final_failure(job, track, now, can_post, idle, _POLLED)
         self.stats.polls += 1
         try:
-            status = await self._backend.render_status(job.render_id)
+            status = await self._render_status(job.render_id)
         except RateLimitError as error:
             wait = _retry_after(error)
             self.stats.rate_limited += 1
@@ -728,6 +741,14 @@ class ExportPoller:
             return await self._progressed(job, track, now, can_post, status)
         error_text = status.error or f"render {status.stage.value}"
         return await self._render_failed(job, track, now, can_post, error_text)
+
+    async def _render_status(self, render_id: str) -> RenderStatus:
+        """One render-status call, timed for the metrics whatever its outcome."""
+        started = self._clock.monotonic()
+        try:
+            return await self._backend.render_status(render_id)
+        finally:
+            self._telemetry.observe_export_poll(self._clock.monotonic() - started)
 
     async def _progressed(
         self, job: ExportJob, track: JobTrack, now: datetime, can_post: bool, status: RenderStatus
@@ -900,6 +921,7 @@ class ExportPoller:
                 lease_expires_at=None,
             )
         self.stats.failed += 1
+        self._telemetry.count_export_status(ExportStatus.FAILED.value)
         self._tracks.pop(job.render_id, None)
         log.info("export %s failed for good: %s", job.render_id, error)
         return None
@@ -942,6 +964,8 @@ class ExportPoller:
         if again is None:
             return None
         self.stats.rerendered += 1
+        self._telemetry.count_export_status(ExportStatus.FAILED.value)
+        self._telemetry.count_export_status(ExportStatus.SUBMITTED.value)
         new_track = self._adopt(again, now.timestamp())
         log.warning("render %s failed (%s); rendering again as %s", job.render_id, error, new_id)
         try:
@@ -961,6 +985,7 @@ class ExportPoller:
                     self._notifier.export_failed(failed, reason), "export_failed", new_id
                 )
             self.stats.failed += 1
+            self._telemetry.count_export_status(ExportStatus.FAILED.value)
             return None
         settings = self._settings
         if can_post and new_track.should_report(

@@ -19,7 +19,7 @@ from __future__ import annotations
 from collections.abc import AsyncIterator
 
 from bot.core.models import ExportOptions
-from bot.core.ports import Backend, Clock, Store
+from bot.core.ports import Backend, Clock, NoTelemetry, Store, Telemetry
 from bot.core.replies import ReplyEvent
 from bot.core.usecases.chat import after_interruption, chat_turn
 from bot.core.usecases.context import (
@@ -59,8 +59,11 @@ class UseCases:
         *,
         clock: Clock | None = None,
         timings: Timings | None = None,
+        telemetry: Telemetry | None = None,
     ) -> None:
-        self.deps = Deps(backend, store, clock or SystemClock(), timings or Timings())
+        self.deps = Deps(
+            backend, store, clock or SystemClock(), timings or Timings(), telemetry or NoTelemetry()
+        )
 
     async def start_conversation(
         self,

@@ -5,12 +5,12 @@ from __future__ import annotations
 import asyncio
 import time
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import UTC, datetime
 
 from bot.core.backend_results import UploadSource
 from bot.core.media import DEFAULT_MAX_BYTES
-from bot.core.ports import Backend, Clock, Store
+from bot.core.ports import Backend, Clock, NoTelemetry, Store, Telemetry
 from bot.core.streaming import DISCORD_MESSAGE_LIMIT
 
 #: Contract §6 "Billing / top-up" link, for registered accounts that run out of credits.
@@ -62,6 +62,7 @@ class Deps:
     store: Store
     clock: Clock
     timings: Timings
+    telemetry: Telemetry = field(default_factory=NoTelemetry)
 
 
 @dataclass(frozen=True, slots=True)

@@ -106,6 +106,7 @@ async def submit(
                 raise
             log.warning("render submit %s failed (%r); trying a new id", render_id, error)
         else:
+            deps.telemetry.count_export_status(ExportStatus.SUBMITTED.value)
             return render_id
     raise AssertionError("unreachable: the second attempt returns or raises")
 

@@ -218,6 +218,7 @@ class ConversationRunner:
 
     async def _run_batch(self, batch: list[_Item]) -> None:
         ids = [item.message.message_id for item in batch]
+        self._deps.telemetry.count_turn(batch[0].intent.kind.value)
         await self._mark(ids, ChatTurnStatus.QUEUED, ChatTurnStatus.STREAMING)
         try:
             await self._dispatch(batch)

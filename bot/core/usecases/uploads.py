@@ -20,6 +20,7 @@ from __future__ import annotations
 import logging
 from collections.abc import AsyncGenerator, AsyncIterator
 from dataclasses import replace
+from typing import Literal
 
 from bot.core.backend_results import UploadSource
 from bot.core.errors import (
@@ -32,6 +33,7 @@ from bot.core.errors import (
 )
 from bot.core.media import HEADER_BYTES, MediaCheck, MediaKind, check_media
 from bot.core.models import UploadStatus
+from bot.core.ports import UploadOutcome
 from bot.core.replies import ErrorReply, Notice, NoticeKind, ReplyEvent
 from bot.core.texts import media_kind_name, rejection_text, text
 from bot.core.usecases.context import Attachment, Conversation, Deps
@@ -151,12 +153,24 @@ async def _send(deps: Deps, session_id: str, source: UploadSource, url: str | No
 
 
 async def _set_status(
-    deps: Deps, attachment: Attachment, status: UploadStatus, error_code: str | None
+    deps: Deps,
+    attachment: Attachment,
+    status: Literal[UploadStatus.UPLOADED, UploadStatus.FAILED, UploadStatus.REJECTED],
+    error_code: str | None,
 ) -> None:
+    """Record how the upload ended (every ending comes through here, so it is counted here)."""
     async with deps.store.transaction() as tx:
         await tx.uploads.set_status(
             attachment.attachment_id, status, now=deps.clock.now(), error_code=error_code
         )
+    deps.telemetry.count_upload(_OUTCOMES[status])
+
+
+_OUTCOMES: dict[UploadStatus, UploadOutcome] = {
+    UploadStatus.UPLOADED: "ok",
+    UploadStatus.FAILED: "failed",
+    UploadStatus.REJECTED: "rejected",
+}
 
 
 def _done_notice(check: MediaCheck, *, first: bool, lang: str) -> Notice:

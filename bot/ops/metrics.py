@@ -1,0 +1,226 @@
+"""``Metrics``: the bot's Prometheus families, on a registry of its own.
+
+Each ``Metrics`` owns a ``CollectorRegistry`` (never the process-global one), so tests and
+several bots in one process never clash over metric names. The rest of the code calls the
+typed methods below; nothing outside this module touches ``prometheus_client``.
+
+Families (all prefixed ``beatthread_``):
+
+* ``turns_total{kind}`` — conversation turns handled (chat, credits, state, export, upload);
+* ``uploads_total{outcome}`` — tracks sent to NemoVideo: ok, failed, rejected;
+* ``export_transitions_total{status}`` — export jobs entering each status;
+* ``export_poll_seconds`` — histogram of render-status call latency;
+* ``backend_errors_total{code}`` — NemoVideo errors: contract code, HTTP status or ``network``;
+* ``discord_rate_limits_total{scope}`` — Discord 429s seen by discord.py: ``route`` or
+  ``global`` (a partition: a global 429 counts once, as ``global``);
+* ``queue_depth{queue}`` — gauges read from callbacks at every scrape.
+"""
+
+from __future__ import annotations
+
+import logging
+import math
+from collections.abc import Callable, Iterator
+from typing import TYPE_CHECKING, Final
+
+from prometheus_client import (
+    CONTENT_TYPE_LATEST,
+    CollectorRegistry,
+    Counter,
+    Histogram,
+    generate_latest,
+)
+from prometheus_client.core import CounterMetricFamily, GaugeMetricFamily, Metric
+
+from bot.core.intents import IntentKind
+from bot.core.models import ExportStatus
+from bot.core.ports import UploadOutcome
+
+if TYPE_CHECKING:
+    from bot.core.ports import Telemetry
+
+log = logging.getLogger(__name__)
+
+
+#: Loggers on which discord.py reports the 429s it handles (it has no public hook for them).
+DISCORD_RATE_LIMIT_LOGGERS: Final = ("discord.http", "discord.webhook.async_")
+
+#: Render-status calls take tens of milliseconds to seconds; the tail is what matters.
+_POLL_BUCKETS: Final = (0.025, 0.05, 0.1, 0.25, 0.5, 1.0, 2.5, 5.0, 10.0, 30.0, math.inf)
+
+
+class Metrics:
+    """The bot's metrics; one per bot, shared by whoever reports into it."""
+
+    def __init__(self) -> None:
+        self.registry = CollectorRegistry()
+        self._turns = Counter(
+            "beatthread_turns",
+            "Conversation turns handled, by use case.",
+            ["kind"],
+            registry=self.registry,
+        )
+        self._uploads = Counter(
+            "beatthread_uploads",
+            "Track uploads to NemoVideo, by outcome.",
+            ["outcome"],
+            registry=self.registry,
+        )
+        self._export_transitions = Counter(
+            "beatthread_export_transitions",
+            "Export jobs entering a status.",
+            ["status"],
+            registry=self.registry,
+        )
+        self._export_poll = Histogram(
+            "beatthread_export_poll_seconds",
+            "Seconds per NemoVideo render-status call.",
+            buckets=_POLL_BUCKETS,
+            registry=self.registry,
+        )
+        self._backend_errors = Counter(
+            "beatthread_backend_errors",
+            "NemoVideo errors, by contract code, HTTP status or 'network' (retries included).",
+            ["code"],
+            registry=self.registry,
+        )
+        # Known label values start at 0, so a rate() over them works from the first scrape.
+        for kind in IntentKind:
+            self._turns.labels(kind.value)
+        for outcome in ("ok", "failed", "rejected"):
+            self._uploads.labels(outcome)
+        for status in ExportStatus:
+            self._export_transitions.labels(status.value)
+        self._queues = _QueueDepths()
+        self.registry.register(self._queues)
+        self._rate_limits = _DiscordRateLimits()
+        self.registry.register(self._rate_limits)
+
+    # -- counters and histograms --------------------------------------------------------
+
+    def count_turn(self, kind: str) -> None:
+        """One conversation turn handled; ``kind`` is an ``IntentKind`` value (e.g. ``chat``)."""
+        self._turns.labels(kind).inc()
+
+    def count_upload(self, outcome: UploadOutcome) -> None:
+        """One upload finished: ``ok``, ``failed`` (backend/transfer) or ``rejected`` (ours)."""
+        self._uploads.labels(outcome).inc()
+
+    def count_export_status(self, status: str) -> None:
+        """An export job entered ``status`` (an ``ExportStatus`` value)."""
+        self._export_transitions.labels(status).inc()
+
+    def observe_export_poll(self, seconds: float) -> None:
+        """One render-status call took ``seconds``."""
+        self._export_poll.observe(seconds)
+
+    def count_backend_error(self, code: str) -> None:
+        """A NemoVideo exchange failed with ``code``: ``"1001"``, ``"503"``, ``"network"``.
+
+        Fits ``NemoClient(on_error=...)`` as is.
+        """
+        self._backend_errors.labels(code).inc()
+
+    # -- gauges -------------------------------------------------------------------------
+
+    def register_queue_depth(self, name: str, depth: Callable[[], int]) -> None:
+        """Report ``depth()`` as ``beatthread_queue_depth{queue=name}`` at every scrape.
+
+        A second registration under the same name replaces the first. ``depth`` runs on the
+        scraping thread (the event loop for :class:`~bot.ops.OpsServer`): keep it a cheap read.
+        """
+        self._queues.callbacks[name] = depth
+
+    # -- Discord rate limits ------------------------------------------------------------
+
+    def watch_discord_rate_limits(self) -> None:
+        """Count the 429s discord.py reports on its loggers (idempotent).
+
+        The loggers must be enabled for WARNING (the default): discord.py creates no record
+        otherwise, so a ``LOG_LEVEL`` of ERROR also stops this count. Every ``Metrics`` that
+        watches counts every 429 of the process: discord.py's loggers are process-wide.
+        """
+        for name in DISCORD_RATE_LIMIT_LOGGERS:
+            logger = logging.getLogger(name)
+            if self._rate_limits not in logger.handlers:
+                logger.addHandler(self._rate_limits)
+
+    def unwatch_discord_rate_limits(self) -> None:
+        """Stop counting Discord 429s (idempotent); the counts so far stay."""
+        for name in DISCORD_RATE_LIMIT_LOGGERS:
+            logging.getLogger(name).removeHandler(self._rate_limits)
+
+    # -- exposition ---------------------------------------------------------------------
+
+    def render(self) -> tuple[bytes, str]:
+        """The Prometheus text exposition of every family, and its content type."""
+        return generate_latest(self.registry), CONTENT_TYPE_LATEST
+
+
+class _QueueDepths:
+    """A collector reading queue depths from callbacks when scraped."""
+
+    def __init__(self) -> None:
+        self.callbacks: dict[str, Callable[[], int]] = {}
+
+    def collect(self) -> Iterator[Metric]:
+        family = GaugeMetricFamily(
+            "beatthread_queue_depth", "Items waiting in an in-process queue.", labels=["queue"]
+        )
+        for name, depth in list(self.callbacks.items()):
+            try:
+                value = depth()
+            except Exception:
+                # One broken callback must not fail the whole scrape; its series goes missing.
+                log.warning("queue depth callback %r failed", name, exc_info=True)
+                continue
+            family.add_metric([name], float(value))
+        yield family
+
+
+class _DiscordRateLimits(logging.Handler):
+    """Counts discord.py's 429 warnings, and reports them as a counter when scraped.
+
+    discord.py logs every 429 it handles ("We are being rate limited. … responded with 429.")
+    and, right after it and in the same synchronous step, "Global rate limit has been hit."
+    when the limit was global. Both are counted as they come; at scrape time a global 429 is
+    moved from ``route`` to ``global``, so the two label values partition the 429s. Messages
+    are matched as final text because the redacting record factory pre-formats them.
+    """
+
+    def __init__(self) -> None:
+        super().__init__(logging.WARNING)
+        self._responses = 0
+        self._global = 0
+
+    def emit(self, record: logging.LogRecord) -> None:
+        """Count ``record`` if it reports a 429 (``handle`` holds the handler lock)."""
+        message = record.getMessage()
+        if message.startswith("We are being rate limited.") and "responded with 429" in message:
+            self._responses += 1
+        elif message.startswith("Webhook ID") and " is rate limited." in message:
+            self._responses += 1  # interaction follow-ups and webhooks: per-route limits
+        elif message.startswith("Global rate limit has been hit."):
+            self._global += 1
+
+    def collect(self) -> Iterator[Metric]:
+        self.acquire()
+        try:
+            responses, hit_global = self._responses, self._global
+        finally:
+            self.release()
+        family = CounterMetricFamily(
+            "beatthread_discord_rate_limits",
+            "Discord 429 responses handled by discord.py, by scope (route or global).",
+            labels=["scope"],
+        )
+        family.add_metric(["route"], float(max(responses - hit_global, 0)))
+        family.add_metric(["global"], float(hit_global))
+        yield family
+
+
+if TYPE_CHECKING:
+
+    def _implements_the_port(metrics: Metrics) -> Telemetry:
+        """Checked by mypy: Metrics fits :class:`bot.core.ports.Telemetry`."""
+        return metrics
