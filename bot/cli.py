@@ -81,7 +81,7 @@ def _language_option(parser: argparse.ArgumentParser) -> None:
 def _console_logging(settings: Settings) -> None:
     """Terminal front ends keep stderr quiet unless LOG_LEVEL asks for more."""
     level = settings.log_level if "log_level" in settings.model_fields_set else "WARNING"
-    setup_logging(level)
+    setup_logging(level, settings.log_format)
 
 
 def _run_console(args: argparse.Namespace, settings: Settings) -> int:
@@ -143,7 +143,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         return (
             _run_console(args, settings) if args.command == "console" else _run_demo(args, settings)
         )
-    setup_logging(settings.log_level)
+    setup_logging(settings.log_level, settings.log_format)
     if args.command == "run":
         # Imported here: only this command needs discord.py.
         from bot.discord_app.launch import run_bot

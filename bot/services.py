@@ -1,8 +1,9 @@
 """Opening the resources in one place, and closing them in order (architecture: ownership).
 
 :func:`open_services` migrates the database, opens the engine, the sessionmaker, one shared
-``httpx.AsyncClient`` and the :class:`~bot.backend.NemoClient` over it, and on exit closes
-them in reverse: HTTP first, then the engine. Nothing else creates or closes these.
+``httpx.AsyncClient`` and the :class:`~bot.backend.NemoClient` over it, and the process's
+:class:`~bot.ops.Metrics`, and on exit closes them in reverse: HTTP first, then the engine.
+Nothing else creates or closes these.
 """
 
 from __future__ import annotations
@@ -28,6 +29,7 @@ from bot.jobs import (
     PollSchedule,
     process_owner_id,
 )
+from bot.ops import Metrics
 from bot.storage import SqlIdentityStore, SqlStore, create_engine, create_sessionmaker, upgrade
 
 
@@ -46,8 +48,13 @@ class PollerOptions:
         shards = None if settings.shard_ids is None else frozenset(settings.shard_ids)
         return cls(
             owner_id=settings.lease_owner(platform.node()),
-            settings=PollerSettings(shard_ids=shards, shard_count=settings.shard_count or 1),
+            settings=PollerSettings(
+                shard_ids=shards,
+                shard_count=settings.shard_count or 1,
+                takeover_after=timedelta(seconds=settings.export_takeover_seconds),
+            ),
             schedule=first_poll_after(settings.export_first_poll),
+            lease_for=timedelta(seconds=settings.export_lease_seconds),
         )
 
 
@@ -61,12 +68,13 @@ class Services:
     identities: SqlIdentityStore
     http: httpx.AsyncClient
     nemo: NemoClient
+    metrics: Metrics
 
     def use_cases(self, timings: Timings | None = None) -> UseCases:
         """The use cases over these resources (top-up links point at the configured web app)."""
         billing = f"{self.settings.nemo_web_url.rstrip('/')}/dashboard/billing"
         chosen = dataclasses.replace(timings or Timings(), billing_url=billing)
-        return UseCases(self.nemo, self.store, timings=chosen)
+        return UseCases(self.nemo, self.store, timings=chosen, telemetry=self.metrics)
 
     def poller_factory(
         self, use_cases: UseCases, options: PollerOptions
@@ -83,6 +91,7 @@ class Services:
                 lease_for=options.lease_for,
                 schedule=options.schedule,
                 settings=options.settings,
+                telemetry=self.metrics,
             )
 
         return build
@@ -124,6 +133,7 @@ async def open_services(
             version=settings.nemo_skill_version,
             platform=platform or settings.skill_source,
         )
+        metrics = Metrics()
         async with httpx.AsyncClient() as http:
             nemo = NemoClient(
                 http,
@@ -132,7 +142,9 @@ async def open_services(
                 attribution=attribution,
                 auth=auth,
                 retry=retry,
+                on_error=metrics.count_backend_error,
             )
-            yield Services(settings, engine, SqlStore(sessionmaker), identities, http, nemo)
+            store = SqlStore(sessionmaker)
+            yield Services(settings, engine, store, identities, http, nemo, metrics)
     finally:
         await engine.dispose()

@@ -131,6 +131,8 @@ class BeatthreadBot(commands.AutoShardedBot):
         self.message_content = True
         self._checked = False
         self._tasks = Supervisor()
+        #: Where ``/healthz`` and ``/metrics`` answer, once the side server runs.
+        self.ops_url: str | None = None
 
     async def setup_hook(self) -> None:
         """The one async start-up point (steps in the module docstring)."""
@@ -157,6 +159,15 @@ class BeatthreadBot(commands.AutoShardedBot):
 
     async def on_message(self, message: discord.Message) -> None:
         """Messages are the cogs' business; there are no prefix commands."""
+
+    async def shutdown(self, grace: float) -> None:
+        """SIGTERM: take no new turns, let running ones finish for ``grace`` s, then close."""
+        finished = await self.app.hub.drain(grace)
+        if not finished:
+            log.warning(
+                "turns still running after %.0f s are stopped; reported at next start", grace
+            )
+        await self.close()
 
     async def close(self) -> None:
         """Stop the conversations and the poller, then close the gateway and Discord's HTTP."""

@@ -62,6 +62,21 @@ class ConversationHub:
             conversation = await self._use_cases.open_conversation(thread_id)
             return self._add(conversation) if conversation is not None else None
 
+    def queued(self) -> int:
+        """How many messages wait in all queues (a metric)."""
+        return sum(runner.waiting() for runner in self._runners.values())
+
+    async def drain(self, grace: float) -> bool:
+        """Shutdown: every runner stops taking messages; wait up to ``grace`` s for them all.
+
+        Returns whether every queue emptied in time.
+        """
+        runners = list(self._runners.values())
+        for runner in runners:
+            runner.stop_taking()
+        drained = await asyncio.gather(*(runner.drain(grace) for runner in runners))
+        return all(drained)
+
     def waiting(self, author_id: int, kind: IntentKind | None = None) -> int:
         """How many of ``author_id``'s messages wait in any queue (only ``kind``, if given)."""
         return sum(runner.waiting(author_id, kind) for runner in self._runners.values())

@@ -2,8 +2,14 @@
 
 :func:`prepared_bot` is the one way a bot is built, for ``run`` and for the end-to-end tests
 alike: Discord endpoints from the settings, services opened (the database migrated first),
-the bot created over them. Shutdown order on the way out: the bot (conversations, gateway,
-Discord HTTP), then the services (HTTP client, database engine).
+the bot created over them, and (``ops=True``) the side server with ``/healthz`` and
+``/metrics`` on ``OPS_HOST``:``OPS_PORT``. Shutdown order on the way out: the bot
+(conversations, export poller, gateway, Discord HTTP), the side server, then the services
+(HTTP client, database engine).
+
+SIGTERM and SIGINT start :meth:`~bot.discord_app.bot.BeatthreadBot.shutdown`: no new turns,
+running ones get ``SHUTDOWN_GRACE`` seconds to finish, export jobs stay in the database for
+the next start. A second signal does not hurry it: the grace period is the operator's choice.
 
 :func:`run_bot` turns the common failures into one line on stderr and an exit code:
 
@@ -29,7 +35,8 @@ from bot.config import Settings
 from bot.core.usecases import Timings
 from bot.discord_app.bot import BeatthreadBot, create_bot
 from bot.discord_app.endpoints import discord_endpoints
-from bot.services import PollerOptions, open_services
+from bot.ops import OpsServer, backend_check, database_check, gateway_check
+from bot.services import PollerOptions, Services, open_services
 
 log = logging.getLogger(__name__)
 
@@ -57,16 +64,42 @@ async def prepared_bot(
     *,
     timings: Timings | None = None,
     polling: PollerOptions | None = None,
+    ops: bool = False,
     **client_options: Any,
 ) -> AsyncIterator[BeatthreadBot]:
     """A bot ready to log in, over freshly opened services; closed on exit."""
     with discord_endpoints(settings):
         async with open_services(settings) as services:
             bot = create_bot(settings, services, timings=timings, polling=polling, **client_options)
-            try:
+            async with contextlib.AsyncExitStack() as stack:
+                if ops:
+                    await stack.enter_async_context(_side_server(settings, services, bot))
+                stack.push_async_callback(bot.close)  # first out: before the side server
                 yield bot
-            finally:
-                await bot.close()
+
+
+@asynccontextmanager
+async def _side_server(
+    settings: Settings, services: Services, bot: BeatthreadBot
+) -> AsyncIterator[OpsServer]:
+    """``/healthz`` (gateway, database, backend) and ``/metrics``, for as long as the bot runs."""
+    metrics = services.metrics
+    checks = {
+        "gateway": gateway_check(bot),
+        "database": database_check(services.engine),
+        "backend": backend_check(services.http, settings.nemo_api_url),
+    }
+    metrics.register_queue_depth("turns", bot.app.hub.queued)
+    metrics.register_queue_depth("exports_followed", lambda: bot.exports.tracked)
+    metrics.watch_discord_rate_limits()
+    server = OpsServer(metrics, checks)
+    try:
+        port = await server.start(settings.ops_host, settings.ops_port)
+        bot.ops_url = f"http://{settings.ops_host}:{port}"
+        yield server
+    finally:
+        await server.close()
+        metrics.unwatch_discord_rate_limits()
 
 
 def run_bot(settings: Settings) -> int:
@@ -92,14 +125,17 @@ def run_bot(settings: Settings) -> int:
 
 
 async def _serve(settings: Settings, token: str) -> None:
-    async with prepared_bot(settings) as bot:
+    async with prepared_bot(settings, ops=True) as bot:
         loop = asyncio.get_running_loop()
         stopping: set[asyncio.Task[None]] = set()
 
         def stop() -> None:
-            task = loop.create_task(bot.close(), name="bot-close")
+            if stopping:
+                log.info("already stopping (grace period %.0f s)", settings.shutdown_grace)
+                return
+            log.info("stopping: no new turns; running ones get %.0f s", settings.shutdown_grace)
+            task = loop.create_task(bot.shutdown(settings.shutdown_grace), name="bot-shutdown")
             stopping.add(task)
-            task.add_done_callback(stopping.discard)
 
         for signum in (signal.SIGINT, signal.SIGTERM):
             with contextlib.suppress(NotImplementedError, RuntimeError):

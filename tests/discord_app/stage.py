@@ -86,6 +86,7 @@ class Stage:
             "nemo_token": None,
             "nemo_client_id": None,
             "database_url": self.database_url,
+            "ops_port": 0,  # the side server, when a test starts it: any free port
         }
         values.update(overrides)
         return Settings(_env_file=None, **values)  # type: ignore[call-arg]
@@ -95,6 +96,7 @@ class Stage:
         *,
         timings: Timings = FAST_TIMINGS,
         polling: PollerOptions = FAST_POLLING,
+        ops: bool = False,
         **overrides: Any,
     ) -> BeatthreadBot:
         """Start the bot (``run``'s code path) and wait until it is ready and synced."""
@@ -102,7 +104,7 @@ class Stage:
         try:
             settings = self.settings(**overrides)
             bot = await stack.enter_async_context(
-                prepared_bot(settings, timings=timings, polling=polling, **CLIENT_OPTIONS)
+                prepared_bot(settings, timings=timings, polling=polling, ops=ops, **CLIENT_OPTIONS)
             )
             await stack.enter_async_context(
                 running(bot, self.emulator.token, emulator=self.emulator)

@@ -5,15 +5,11 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import json
-import os
 import shutil
 import socket
 import subprocess
 import sys
-import tempfile
 import threading
-from collections.abc import AsyncIterator
-from pathlib import Path
 
 import discord
 import httpx
@@ -30,7 +26,7 @@ from bot.ops import (
     gateway_check,
 )
 from bot.storage import create_engine
-from tests.plugins.database import BACKENDS, DEFAULT_PG_BINDIR, PostgresServer
+from tests.plugins.database import BACKENDS
 
 
 def free_port() -> int:
@@ -100,27 +96,12 @@ async def test_backend_check_sends_no_token(http_client, local_backend):
     assert "authorization" not in {name.lower() for name in probe.headers}
 
 
-@pytest.fixture
-async def own_postgres() -> AsyncIterator[PostgresServer]:
-    """A PostgreSQL cluster of this test's own, which the test may stop (about a second)."""
-    bindir = Path(os.environ.get("BEATTHREAD_PG_BINDIR", DEFAULT_PG_BINDIR))
-    scratch = os.environ.get("BEATTHREAD_PG_TMPDIR")
-    base_dir = Path(tempfile.mkdtemp(prefix="bt-ops-pg-", dir=scratch))
-    server = PostgresServer(bindir, base_dir)
-    try:
-        await asyncio.to_thread(server.start)
-        yield server
-    finally:
-        await asyncio.to_thread(server.stop)
-        shutil.rmtree(base_dir, ignore_errors=True)
-
-
 @pytest.mark.skipif("postgresql" not in BACKENDS, reason="BEATTHREAD_TEST_DATABASES omits it")
 async def test_stopped_postgresql_fails_only_the_database_check(
-    serve, http_client, local_backend, own_postgres
+    serve, http_client, local_backend, private_postgres
 ):
     """PostgreSQL stops under a pooled connection: 503, the database check says why."""
-    engine = create_engine(own_postgres.url("postgres"))
+    engine = create_engine(private_postgres.url("postgres"))
     try:
         base = await serve(
             {
@@ -129,7 +110,7 @@ async def test_stopped_postgresql_fails_only_the_database_check(
             }
         )
         assert (await healthz(http_client, base))[0] == 200
-        await asyncio.to_thread(own_postgres.stop)
+        await asyncio.to_thread(private_postgres.stop)
         status, body = await healthz(http_client, base)
     finally:
         await engine.dispose()

@@ -313,3 +313,20 @@ def store(sessionmaker: async_sessionmaker[AsyncSession]) -> SqlStore:
 def identity_store(sessionmaker: async_sessionmaker[AsyncSession]) -> SqlIdentityStore:
     """The backend identity, persisted in the test's database."""
     return SqlIdentityStore(sessionmaker)
+
+
+@pytest.fixture
+async def private_postgres() -> AsyncIterator[PostgresServer]:
+    """A PostgreSQL cluster of this test's own, which the test may stop (about a second)."""
+    if "postgresql" not in BACKENDS:
+        pytest.skip("BEATTHREAD_TEST_DATABASES omits postgresql")
+    base_dir = Path(tempfile.mkdtemp(prefix="bt-private-pg-", dir=_scratch_dir()))
+    server = PostgresServer(
+        Path(os.environ.get("BEATTHREAD_PG_BINDIR", DEFAULT_PG_BINDIR)), base_dir
+    )
+    try:
+        await asyncio.to_thread(server.start)
+        yield server
+    finally:
+        await asyncio.to_thread(server.stop)
+        shutil.rmtree(base_dir, ignore_errors=True)

@@ -124,12 +124,13 @@ class ConversationRunner:
         self._wake.set()
         return True
 
-    def waiting(self, author_id: int, kind: IntentKind | None = None) -> int:
-        """How many of ``author_id``'s messages wait in the queue (only ``kind``, if given)."""
+    def waiting(self, author_id: int | None = None, kind: IntentKind | None = None) -> int:
+        """How many messages wait in the queue (only ``author_id``'s, only ``kind``, if given)."""
         return sum(
             1
             for item in self._pending
-            if item.message.author_id == author_id and (kind is None or item.intent.kind is kind)
+            if author_id in (None, item.message.author_id)
+            and (kind is None or item.intent.kind is kind)
         )
 
     @property
