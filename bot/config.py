@@ -96,6 +96,17 @@ class Settings(BaseSettings):
         gt=0,
         description="Seconds before a new render is first polled (renders take 30-90 s).",
     )
+    export_lease_seconds: float = Field(
+        default=60.0,
+        gt=0,
+        description="Seconds an export lease lasts unrenewed: a dead process's jobs move then.",
+    )
+    export_takeover_seconds: float = Field(
+        default=60.0,
+        ge=0,
+        description="Seconds a job may sit unpolled past due before a process of another "
+        "shard takes it over.",
+    )
     shutdown_grace: float = Field(
         default=20.0, ge=0, description="Seconds running turns may take to finish on SIGTERM."
     )
