@@ -26,7 +26,7 @@ from bot.local_backend import Fault
 from tests.backend.media import is_mp4, write_tone
 from tests.console_support import LINE_TIMEOUT, ConsoleProcess, console_env
 from tests.core.usecases_support import FAST, mp4_duration, total_turns
-from tests.jobs.test_poller_loop import TINY
+from tests.jobs.support import TINY
 
 pytestmark = pytest.mark.timeout(60)
 

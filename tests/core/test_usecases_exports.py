@@ -23,8 +23,7 @@ from bot.jobs import ExportPoller, PollerSettings, Supervisor
 from bot.local_backend import Fault
 from tests.backend.media import is_mp4
 from tests.core.usecases_support import FAST, collect, mp4_duration, of_type, tone_attachment
-from tests.jobs.support import RealClock, RecordingNotifier, Threads
-from tests.jobs.test_poller_loop import TINY
+from tests.jobs.support import TINY, RealClock, RecordingNotifier, Threads
 
 pytestmark = pytest.mark.timeout(30)
 

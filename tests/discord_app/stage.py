@@ -23,11 +23,12 @@ from bot.config import Settings
 from bot.core.usecases import Timings
 from bot.discord_app.bot import BeatthreadBot
 from bot.discord_app.launch import prepared_bot
-from bot.jobs import AdaptiveSchedule, PollerSettings
+from bot.jobs import PollerSettings
 from bot.local_backend import BackendConfig, LocalBackend
 from bot.services import PollerOptions
 from tests.discord_emulator import Channel, DiscordEmulator, Guild, Message, UserDriver
 from tests.discord_emulator.discordpy import CLIENT_OPTIONS, running
+from tests.jobs.support import TINY
 
 FAST_TIMINGS = Timings(
     still_working_every=30.0,
@@ -38,16 +39,7 @@ FAST_TIMINGS = Timings(
 
 FAST_POLLING = PollerOptions(
     owner_id="beatthread:test",
-    schedule=AdaptiveSchedule(
-        first_poll=0.05,
-        busy_until=2.0,
-        busy_every=0.05,
-        late_every=0.2,
-        min_every=0.02,
-        eta_margin=0.01,
-        eta_cap=0.1,
-        error_backoff=0.05,
-    ),
+    schedule=TINY,
     settings=PollerSettings(scan_every=0.1, coalesce=0.01, progress_every=0.05),
 )
 """The export poller's production schedule, scaled down (first poll after 50 ms)."""

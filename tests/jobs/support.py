@@ -20,7 +20,7 @@ from bot.backend import NemoClient
 from bot.console import file_source
 from bot.core.backend_results import BackendSession, RenderStage, RenderStatus
 from bot.core.models import ExportJob, ExportStatus
-from bot.jobs import export_nonce
+from bot.jobs import AdaptiveSchedule, export_nonce
 from bot.local_backend import LocalBackend
 from bot.storage import SqlStore
 from tests.backend.media import write_tone
@@ -223,3 +223,16 @@ async def jobs_of_thread(store: SqlStore, thread_id: int) -> list[ExportJob]:
 def stage_of(call: Call) -> RenderStage:
     assert isinstance(call.detail, tuple)
     return call.detail[0]
+
+
+#: The production shape at 1/300 of the time: first poll after 50 ms, then every 10-30 ms.
+TINY = AdaptiveSchedule(
+    first_poll=0.05,
+    busy_until=0.4,
+    busy_every=0.03,
+    late_every=0.1,
+    min_every=0.01,
+    eta_margin=0.005,
+    eta_cap=0.05,
+    error_backoff=0.02,
+)

@@ -9,22 +9,10 @@ from datetime import timedelta
 import pytest
 
 from bot.core.models import ExportStatus
-from bot.jobs import AdaptiveSchedule, ExportPoller, PollerSettings, Supervisor
-from tests.jobs.support import RealClock, job_of, new_job
+from bot.jobs import ExportPoller, PollerSettings, Supervisor
+from tests.jobs.support import TINY, RealClock, job_of, new_job
 
 pytestmark = [pytest.mark.timeout(30), pytest.mark.parametrize("database_backend", ["sqlite"])]
-
-#: The production shape at 1/300 of the time: first poll after 50 ms, then every 10-30 ms.
-TINY = AdaptiveSchedule(
-    first_poll=0.05,
-    busy_until=0.4,
-    busy_every=0.03,
-    late_every=0.1,
-    min_every=0.01,
-    eta_margin=0.005,
-    eta_cap=0.05,
-    error_backoff=0.02,
-)
 
 
 async def test_run_rehydrates_follows_new_jobs_posts_each_once_and_stops_cleanly(
