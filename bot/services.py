@@ -16,6 +16,8 @@ from dataclasses import dataclass, field
 from datetime import timedelta
 
 import httpx
+from sqlalchemy import make_url
+from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.ext.asyncio import AsyncEngine
 
 from bot.backend import Attribution, Authenticator, NemoClient, RetryPolicy
@@ -31,6 +33,15 @@ from bot.jobs import (
 )
 from bot.ops import Metrics
 from bot.storage import SqlIdentityStore, SqlStore, create_engine, create_sessionmaker, upgrade
+
+
+class DatabaseUnreachableError(RuntimeError):
+    """The database could not be reached (or migrated) at start-up; says where, no password."""
+
+    def __init__(self, database_url: str, error: BaseException) -> None:
+        where = make_url(database_url).render_as_string(hide_password=True)
+        reason = " ".join(str(error).split())[:200] or type(error).__name__
+        super().__init__(f"cannot open the database {where}: {reason}")
 
 
 @dataclass(frozen=True, slots=True)
@@ -119,7 +130,10 @@ async def open_services(
 ) -> AsyncIterator[Services]:
     """Open everything the bot needs; ``platform`` overrides the ``X-Skill-Platform`` value."""
     database_url = settings.resolved_database_url()
-    await upgrade(database_url)
+    try:
+        await upgrade(database_url)
+    except (OSError, SQLAlchemyError) as error:
+        raise DatabaseUnreachableError(database_url, error) from error
     engine = create_engine(database_url)
     try:
         sessionmaker = create_sessionmaker(engine)

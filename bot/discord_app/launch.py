@@ -15,6 +15,7 @@ the next start. A second signal does not hurry it: the grace period is the opera
 
 * ``2``: ``DISCORD_TOKEN`` is not set;
 * ``3``: Discord refused the token (or the privileged intents it needs);
+* ``4``: the database could not be reached or migrated (``DATABASE_URL``);
 * ``1``: anything else (logged with its traceback); ``0`` after a clean stop (SIGINT/SIGTERM).
 """
 
@@ -36,12 +37,13 @@ from bot.core.usecases import Timings
 from bot.discord_app.bot import BeatthreadBot, create_bot
 from bot.discord_app.endpoints import discord_endpoints
 from bot.ops import OpsServer, backend_check, database_check, gateway_check
-from bot.services import PollerOptions, Services, open_services
+from bot.services import DatabaseUnreachableError, PollerOptions, Services, open_services
 
 log = logging.getLogger(__name__)
 
 EXIT_NO_TOKEN = 2
 EXIT_TOKEN_REFUSED = 3
+EXIT_NO_DATABASE = 4
 
 UNCONFIGURED = (
     "beatthread run: DISCORD_TOKEN is not set. Create a bot in the Discord Developer Portal "
@@ -116,6 +118,9 @@ def run_bot(settings: Settings) -> int:
     except discord.PrivilegedIntentsRequired:
         sys.stderr.write(INTENTS_REFUSED + "\n")
         return EXIT_TOKEN_REFUSED
+    except DatabaseUnreachableError as error:
+        sys.stderr.write(f"beatthread run: {error}. Check DATABASE_URL and that it is up.\n")
+        return EXIT_NO_DATABASE
     except KeyboardInterrupt:
         return 0
     except Exception:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import os
+import socket
 import signal
 import sys
 
@@ -23,7 +24,8 @@ def run_env(tmp_path, **values: str) -> dict[str, str]:
         for k, v in os.environ.items()
         if not k.startswith(("DISCORD_", "NEMO_", "DATABASE_", "WATCH_", "MAX_"))
     }
-    env.update(DATA_DIR=str(tmp_path / "data"), LOG_LEVEL="WARNING", **values)
+    # OPS_PORT=0: the side server on any free port, never a fixed one shared by parallel runs.
+    env.update(DATA_DIR=str(tmp_path / "data"), LOG_LEVEL="WARNING", OPS_PORT="0", **values)
     return env
 
 
@@ -65,6 +67,28 @@ async def test_run_with_a_refused_token_is_a_one_line_error(tmp_path, emulator):
     assert process.returncode == 3, text
     assert "Traceback" not in text
     assert text.splitlines()[-1].startswith("beatthread run: Discord refused DISCORD_TOKEN")
+
+
+async def test_run_with_an_unreachable_database_is_a_one_line_error(tmp_path, emulator):
+    """PostgreSQL not answering: where (without the password), exit code 4, no traceback."""
+    with socket.socket() as probe:  # a port nobody listens on
+        probe.bind(("127.0.0.1", 0))
+        port = probe.getsockname()[1]
+    env = run_env(
+        tmp_path,
+        DISCORD_TOKEN=emulator.token,
+        DISCORD_API_BASE=emulator.api_base,
+        DISCORD_GATEWAY_URL=emulator.gateway_url,
+        DATABASE_URL=f"postgresql://beatthread:hunter2secret@127.0.0.1:{port}/beatthread",
+    )
+    process = await beatthread(env, tmp_path)
+    _, stderr = await asyncio.wait_for(process.communicate(), 30)
+    text = stderr.decode()
+    assert process.returncode == 4, text
+    assert "Traceback" not in text and "hunter2secret" not in text
+    last = text.splitlines()[-1]
+    assert last.startswith("beatthread run: cannot open the database postgresql")
+    assert f"127.0.0.1:{port}/beatthread" in last and "DATABASE_URL" in last
 
 
 async def test_run_migrates_connects_serves_a_track_and_stops_cleanly(tmp_path, make_stage):
