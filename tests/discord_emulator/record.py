@@ -81,6 +81,14 @@ class RateLimitHit:
     injected: bool
 
 
+@dataclass(frozen=True)
+class NonceReplay:
+    """A create whose ``enforce_nonce`` matched an earlier message, which was returned instead."""
+
+    nonce: str
+    message_id: int
+
+
 @dataclass
 class Recorder:
     """Append-only logs of the emulator's traffic."""
@@ -89,6 +97,7 @@ class Recorder:
     gateway: list[GatewayRecord] = field(default_factory=list)
     connections: list[ConnectionRecord] = field(default_factory=list)
     rate_limit_hits: list[RateLimitHit] = field(default_factory=list)
+    nonce_replays: list[NonceReplay] = field(default_factory=list)
 
     def requests_to(self, method: str, route: str) -> list[RequestRecord]:
         """Requests with this method and route template, e.g. ``POST /channels/{channel_id}``."""

@@ -31,6 +31,7 @@ from .clock import Clock, ShiftableClock
 from .config import EmulatorConfig, Intent
 from .driver import UserDriver, write_sized_file
 from .gateway import Gateway
+from .holds import MessageHolds
 from .models import ApplicationCommand, Channel, Guild, Message, MessageFlag
 from .payloads import Payloads, role_payload
 from .permissions import DEFAULT_BOT_PERMISSIONS, DEFAULT_EVERYONE_PERMISSIONS, Overwrite
@@ -79,6 +80,8 @@ class DiscordEmulator:
             lambda: self.resume_gateway_url,
         )
         self.limiter = RateLimiter(self.config.rate_limits)
+        #: Holds on the bot's message creates, to crash a client at an exact moment.
+        self.holds = MessageHolds(self.signal)
         self._runner: web.AppRunner | None = None
         self._port: int | None = None
 
@@ -106,6 +109,7 @@ class DiscordEmulator:
             limiter=self.limiter,
             store=self.store,
             signal=self.signal,
+            holds=self.holds,
         )
         app = web.Application(client_max_size=64 * 1024 * 1024)
         app.add_routes(
@@ -186,8 +190,11 @@ class DiscordEmulator:
         bot_permissions: int = DEFAULT_BOT_PERMISSIONS,
         everyone_permissions: int = DEFAULT_EVERYONE_PERMISSIONS,
         upload_limit: int | None = None,
+        shard: tuple[int, int] | None = None,
     ) -> Guild:
         """Create a guild the bot is in; join before a client connects to see it in READY.
+
+        ``shard=(shard_id, shard_count)`` gives the guild an id on that gateway shard.
 
         The bot's guild permissions are its managed role's (``bot_permissions``) OR the
         @everyone role's (``everyone_permissions``), as on Discord; to take a permission away
@@ -199,6 +206,7 @@ class DiscordEmulator:
             locale=locale,
             bot_permissions=bot_permissions,
             everyone_permissions=everyone_permissions,
+            shard=shard,
         )
         guild.upload_limit = upload_limit
         for user in self.state.users.values():

@@ -42,3 +42,18 @@ class SnowflakeFactory:
             value = self._last + 1
         self._last = value
         return value
+
+    def next_on_shard(self, shard_id: int, shard_count: int) -> int:
+        """A new snowflake of a guild on gateway shard ``shard_id`` of ``shard_count``.
+
+        Discord puts a guild on shard ``(guild_id >> 22) % shard_count`` (``Gateway.md``,
+        "Sharding"), i.e. by the millisecond of its creation: this steps a few milliseconds
+        ahead until the shard fits, so ids stay unique and increasing.
+        """
+        if not 0 <= shard_id < shard_count:
+            raise ValueError("shard_id must be in 0 … shard_count - 1")
+        value = self.next()
+        while (value >> 22) % shard_count != shard_id:
+            value += 1 << 22
+        self._last = value
+        return value

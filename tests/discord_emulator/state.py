@@ -86,11 +86,21 @@ class EmulatorState:
         return user
 
     def add_guild(
-        self, name: str, *, locale: str, bot_permissions: int, everyone_permissions: int
+        self,
+        name: str,
+        *,
+        locale: str,
+        bot_permissions: int,
+        everyone_permissions: int,
+        shard: tuple[int, int] | None = None,
     ) -> Guild:
-        """Create a guild the bot has joined, with @everyone and the bot's managed role."""
+        """Create a guild the bot has joined, with @everyone and the bot's managed role.
+
+        ``shard`` (shard id, shard count) picks an id on that gateway shard.
+        """
         now = self.clock.now()
-        guild = Guild(id=self.ids.next(), name=name, owner_id=self.owner.id, locale=locale)
+        guild_id = self.ids.next() if shard is None else self.ids.next_on_shard(*shard)
+        guild = Guild(id=guild_id, name=name, owner_id=self.owner.id, locale=locale)
         guild.joined_at = now
         guild.roles[guild.id] = Role(
             id=guild.id, name="@everyone", permissions=int(everyone_permissions)

@@ -7,9 +7,10 @@
   ``limit`` 1-100, default 50, newest first; nothing without READ_MESSAGE_HISTORY), "Get
   Channel Message", "Create Message" (SEND_MESSAGES, or SEND_MESSAGES_IN_THREADS in threads;
   READ_MESSAGE_HISTORY for replies; ``nonce`` + ``enforce_nonce`` returns the earlier message
-  of the same author instead of creating a new one), "Edit Message" (only the author edits
-  content: ``50005``), "Delete Message" (MANAGE_MESSAGES for others' messages), "Create
-  Reaction" / "Delete Own Reaction";
+  of the same author instead of creating a new one, recorded in ``Recorder.nonce_replays``;
+  a test may hold a create before or after storing it, see ``holds``), "Edit Message"
+  (only the author edits content: ``50005``), "Delete Message" (MANAGE_MESSAGES for others'
+  messages), "Create Reaction" / "Delete Own Reaction";
 - ``docs/topics/Permissions.md``: without VIEW_CHANNEL every call is ``50001 Missing
   Access``; a missing permission is ``50013 Missing Permissions``. Files need ATTACH_FILES.
   Embeds without EMBED_LINKS are accepted but not shown, so the emulator drops them and the
@@ -29,6 +30,7 @@ from .. import errors
 from ..config import Intent
 from ..models import Channel, ChannelType, Message, MessageFlag, MessageType
 from ..permissions import Permission
+from ..record import NonceReplay
 from .bodies import Body, read_body
 from .context import RestContext
 from .messages import apply_edit, is_empty, new_message, validate_message_fields
@@ -160,11 +162,18 @@ class ChannelRoutes:
         validate_message_fields(self.ctx, data)
         if is_empty(data, body.files):
             raise errors.empty_message()
+        if not await self.ctx.holds.before_store(channel.id, data):
+            # Dropped: the request died with its client and never reached Discord.
+            if request.transport is not None:
+                request.transport.abort()
+            return web.Response(status=499)
         state = self.ctx.state
         nonce = data.get("nonce")
         if nonce is not None and data.get("enforce_nonce"):
             earlier = state.find_nonce(state.bot.id, str(nonce))
             if earlier is not None:
+                self.ctx.recorder.nonce_replays.append(NonceReplay(str(nonce), earlier.id))
+                self.ctx.signal.notify()
                 return json_response(self._message_out(earlier))
         if data.get("embeds") and not permissions & Permission.EMBED_LINKS:
             data = {**data, "embeds": []}
@@ -184,6 +193,7 @@ class ChannelRoutes:
             channel.archived = False
         state.store_message(message)
         await self.ctx.gateway.dispatch_message("MESSAGE_CREATE", message)
+        await self.ctx.holds.after_store(message, data)
         return json_response(self._message_out(message))
 
     def _check_reference(self, channel: Channel, reference: dict[str, Any]) -> None:

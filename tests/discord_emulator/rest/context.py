@@ -8,6 +8,7 @@ from ..cdn import FileStore
 from ..changes import ChangeSignal
 from ..config import EmulatorConfig
 from ..gateway import Gateway
+from ..holds import MessageHolds
 from ..payloads import Payloads
 from ..ratelimit import RateLimiter
 from ..record import Recorder
@@ -25,6 +26,7 @@ class RestContext:
     limiter: RateLimiter
     store: FileStore
     signal: ChangeSignal
+    holds: MessageHolds
 
     @property
     def config(self) -> EmulatorConfig:

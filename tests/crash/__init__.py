@@ -1,0 +1,1 @@
+"""Crash tests: ``beatthread run`` as real processes, killed with SIGKILL and restarted."""
