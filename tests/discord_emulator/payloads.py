@@ -268,9 +268,18 @@ class Payloads:
         )
 
     def message(
-        self, message: Message, *, content_visible: bool = True, gateway: bool = False
+        self,
+        message: Message,
+        *,
+        content_visible: bool = True,
+        gateway: bool = False,
+        with_nonce: bool = False,
     ) -> dict[str, Any]:
-        """A message object; ``gateway`` adds ``guild_id`` and ``member`` as events do."""
+        """A message object; ``gateway`` adds ``guild_id`` and ``member`` as events do.
+
+        Discord echoes a ``nonce`` only to its sender, in the Create Message answer and the
+        MESSAGE_CREATE event (``with_nonce``, or ``gateway``); fetched messages never carry it.
+        """
         payload: dict[str, Any] = {
             "id": str(message.id),
             "channel_id": str(message.channel_id),
@@ -304,7 +313,7 @@ class Payloads:
                 for emoji, users in message.reactions.items()
                 if users
             ]
-        if message.nonce is not None:
+        if message.nonce is not None and (with_nonce or gateway):
             payload["nonce"] = message.nonce
         if message.webhook_id is not None:
             payload["webhook_id"] = str(message.webhook_id)

@@ -79,12 +79,13 @@ class ChannelRoutes:
         limit = (guild.upload_limit if guild else None) or self.ctx.config.upload_limit
         return await read_body(request, self.ctx.store, file_limit=limit)
 
-    def _message_out(self, message: Message) -> dict[str, Any]:
+    def _message_out(self, message: Message, *, created: bool = False) -> dict[str, Any]:
         return self.ctx.payloads.message(
             message,
             content_visible=self.ctx.payloads.content_visible(
                 message, has_intent=self.ctx.config.message_content_intent
             ),
+            with_nonce=created,
         )
 
     @staticmethod
@@ -174,7 +175,7 @@ class ChannelRoutes:
             if earlier is not None:
                 self.ctx.recorder.nonce_replays.append(NonceReplay(str(nonce), earlier.id))
                 self.ctx.signal.notify()
-                return json_response(self._message_out(earlier))
+                return json_response(self._message_out(earlier, created=True))
         if data.get("embeds") and not permissions & Permission.EMBED_LINKS:
             data = {**data, "embeds": []}
         message_type = MessageType.REPLY if reference else MessageType.DEFAULT
@@ -194,7 +195,7 @@ class ChannelRoutes:
         state.store_message(message)
         await self.ctx.gateway.dispatch_message("MESSAGE_CREATE", message)
         await self.ctx.holds.after_store(message, data)
-        return json_response(self._message_out(message))
+        return json_response(self._message_out(message, created=True))
 
     def _check_reference(self, channel: Channel, reference: dict[str, Any]) -> None:
         target_channel = int(reference.get("channel_id") or channel.id)
