@@ -13,9 +13,9 @@ only in-memory parts (limiter, hub, notifier…) and closes only those. Start-up
    re-sent turn could be charged twice).
 3. **Commands and buttons:** the cogs, the persistent buttons (dynamic items, working on
    messages from before a restart), the 中文 command translations, then the command sync.
-4. **The export poller** starts under a :class:`~bot.jobs.Supervisor`: it loads every
-   unfinished export from the database (also those of a previous run) and follows each to
-   its one post; it posts only once the gateway is ready (``DiscordNotifier.handles``).
+4. **The export poller** starts under a :class:`~bot.jobs.Supervisor` once the gateway is
+   ready: it loads every unfinished export from the database (also those of a previous run)
+   and follows each to its one post.
 
 Once the gateway is ready, the start-up self-check runs once (:mod:`.selfcheck`).
 :meth:`BeatthreadBot.close` stops the conversations, then the export poller (in-flight polls
@@ -93,7 +93,7 @@ class BeatthreadBot(commands.AutoShardedBot):
         )
         deps = use_cases.deps
         limiter = MessageLimiter()
-        notifier = DiscordNotifier(self, deps.store, limiter, deps.clock)
+        notifier = DiscordNotifier(self, deps.store, limiter, deps.clock, http=http)
         self.exports = poller(notifier)
         billing_url = deps.timings.billing_url
 
@@ -146,15 +146,19 @@ class BeatthreadBot(commands.AutoShardedBot):
         self.add_dynamic_items(*DYNAMIC_ITEMS)
         synced = await self.tree.sync()
         log.info("synced %d application commands", len(synced))
-        poller = self.exports
-        self._tasks.spawn("export-poller", poller.run, stop=poller.stop, restart=True)
 
     async def on_ready(self) -> None:
-        """Run the self-check once, when the gateway first says it is ready."""
+        """Once, when the gateway is first ready: start the export poller, run the self-check.
+
+        The poller starts here rather than in ``setup_hook``: before the gateway is ready it
+        could not post (``DiscordNotifier.handles``) and would only hand finished videos back.
+        """
         if self._checked:
             return
         self._checked = True
         log.info("connected as %s to %d servers", self.user, len(self.guilds))
+        poller = self.exports
+        self._tasks.spawn("export-poller", poller.run, stop=poller.stop, restart=True)
         await self_check(self, self.app.watched, message_content=self.message_content)
 
     async def on_message(self, message: discord.Message) -> None:
