@@ -20,6 +20,18 @@ also after a restart. Rules:
   The post carries a nonce derived from the render id (Discord drops a same-nonce repeat for a
   few minutes) and an Export button whose ``custom_id`` names the render, a marker that
   :meth:`~DiscordNotifier.find_posted` finds for good. Its id is recorded on the job.
+* **The video attached when it fits.** Given an HTTP client, the post also carries the MP4
+  as a file, so it plays in the thread, when it fits the upload limit (the thread's guild's
+  ``filesize_limit`` from the cache, else Discord's default for servers without boosts,
+  10 MiB). The video is fetched with one ``GET`` (a ``HEAD`` first would be a second round
+  trip, and signed CDN URLs are often signed for ``GET`` only): its ``Content-Length`` decides
+  before a byte of the body is read, then the body streams to a temporary file, never more
+  than it declared. The text keeps the link (people on phones open it in their player, it
+  outlives the thread, and the post reads the same either way), with link embeds suppressed
+  so the video is not shown twice. Anything that goes wrong on the way (a timeout, a 4xx or
+  5xx, no ``Content-Length``, too large, a bot without Attach Files, Discord refusing the
+  upload) falls back to the link post with the same nonce and marker: the post is never
+  lost, and if the refused upload was created after all, Discord answers the repeat with it.
 * :meth:`~DiscordNotifier.export_failed` says so, that no credits were spent (export is free,
   contract §3.8), and offers Retry; :meth:`~DiscordNotifier.export_stalled` offers Cancel and
   Retry while polling goes on. Backend error text is logged, never shown.
@@ -30,13 +42,19 @@ a second attempt of the result post safe).
 
 from __future__ import annotations
 
+import asyncio
 import logging
-from typing import TYPE_CHECKING
+import re
+import tempfile
+from io import BufferedRandom
+from typing import IO, TYPE_CHECKING
 
+import aiohttp
 import discord
+import httpx
 
 from bot.core.backend_results import RenderStage, RenderStatus
-from bot.core.models import ExportJob
+from bot.core.models import ExportJob, TrackThread
 from bot.core.ports import Clock, Store
 from bot.core.texts import text
 from bot.discord_app.limiter import MessageLimiter
@@ -50,18 +68,36 @@ log = logging.getLogger(__name__)
 
 #: How far back :meth:`DiscordNotifier.find_posted` looks in the thread.
 FIND_POSTED_DEPTH = 100
+#: Discord's upload limit for a server without boosts (10 MiB since 2024; discord.py's
+#: ``utils.DEFAULT_FILE_SIZE_LIMIT_BYTES``), for a thread whose guild is not in the cache.
+DEFAULT_UPLOAD_LIMIT = 10 * 1024 * 1024
+#: How long fetching the video for an attachment may take before the link is posted instead.
+ATTACH_TIMEOUT = 30.0
+_CHUNK = 64 * 1024
+#: What an attachment may never fail on: Discord refusing it, the network, a timeout.
+_UPLOAD_ERRORS = (discord.HTTPException, aiohttp.ClientError, OSError, TimeoutError)
 
 
 class DiscordNotifier:
     """Posts and edits a render's messages in its thread (rules in the module docstring)."""
 
     def __init__(
-        self, client: discord.Client, store: Store, limiter: MessageLimiter, clock: Clock
+        self,
+        client: discord.Client,
+        store: Store,
+        limiter: MessageLimiter,
+        clock: Clock,
+        *,
+        http: httpx.AsyncClient | None = None,
+        attach_timeout: float = ATTACH_TIMEOUT,
     ) -> None:
+        """Without ``http`` the result post is always the link (nothing is downloaded)."""
         self._client = client
         self._store = store
         self._limiter = limiter
         self._clock = clock
+        self._http = http
+        self._attach_timeout = attach_timeout
 
     def handles(self, job: ExportJob) -> bool:
         """Whether this process can post now: connected to the gateway and not closing."""
@@ -88,22 +124,20 @@ class DiscordNotifier:
     async def export_finished(
         self, job: ExportJob, output_url: str, project_url: str | None
     ) -> int:
-        """Finish the status message and post the video, pinging the requester once."""
-        lang = await self._language(job)
+        """Post the video (attached if it fits), pinging the requester once; finish the status."""
+        thread = await self._thread_record(job)
+        lang = _language_of(thread)
         if project_url is None:
             message = text("export_ready_no_project", lang, url=output_url)
         else:
             message = text("export_ready", lang, url=output_url, project_url=project_url)
-        requester = discord.Object(job.requester_id)
-        await self._limiter.create(job.thread_id)
-        posted = await self._thread(job).send(
-            f"<@{job.requester_id}> {message}",
-            nonce=render_nonce(job.render_id),
-            view=posted_view(job.thread_id, job.render_id, lang),
-            allowed_mentions=discord.AllowedMentions(
-                everyone=False, roles=False, replied_user=False, users=[requester]
-            ),
-        )
+        content = f"<@{job.requester_id}> {message}"
+        video = await self._download(job, thread, output_url)
+        try:
+            posted = await self._post_result(job, content, lang, video, _file_name(thread))
+        finally:
+            if video is not None:
+                video.close()
         async with self._store.transaction() as tx:
             await tx.exports.update(
                 job.render_id, now=self._clock.now(), posted_message_id=posted.id
@@ -121,6 +155,7 @@ class DiscordNotifier:
         nonce = render_nonce(job.render_id)
         marker = export_marker(job.thread_id, job.render_id)
         me = self._client.user
+        await self._limiter.request()  # one page of history: one request of the global budget
         async for message in self._thread(job).history(limit=FIND_POSTED_DEPTH):
             if me is not None and message.author.id != me.id:
                 continue
@@ -173,9 +208,129 @@ class DiscordNotifier:
         await message.edit(content=content, view=view)
 
     async def _language(self, job: ExportJob) -> str:
+        return _language_of(await self._thread_record(job))
+
+    async def _thread_record(self, job: ExportJob) -> TrackThread | None:
         async with self._store.transaction() as tx:
-            thread = await tx.threads.get(job.thread_id)
-        return (thread.language if thread is not None else None) or "en"
+            return await tx.threads.get(job.thread_id)
+
+    # -- the result post ----------------------------------------------------------------
+
+    async def _post_result(
+        self, job: ExportJob, content: str, lang: str, video: BufferedRandom | None, name: str
+    ) -> discord.Message:
+        """The result post: with the video if there is one, else (or if that fails) the link."""
+        if video is not None:
+            try:
+                # Suppressed embeds: the attached video plays, the link must not play it again.
+                attached = discord.File(video, filename=name)
+                return await self._send_result(job, content, lang, attached)
+            except _UPLOAD_ERRORS as error:
+                log.warning(
+                    "posting export %s with its video attached failed (%r); posting the link",
+                    job.render_id,
+                    error,
+                )
+        return await self._send_result(job, content, lang, None)
+
+    async def _send_result(
+        self, job: ExportJob, content: str, lang: str, video: discord.File | None
+    ) -> discord.Message:
+        await self._limiter.create(job.thread_id)
+        requester = discord.Object(job.requester_id)
+        mentions = discord.AllowedMentions(
+            everyone=False, roles=False, replied_user=False, users=[requester]
+        )
+        view = posted_view(job.thread_id, job.render_id, lang)
+        nonce = render_nonce(job.render_id)
+        if video is None:
+            return await self._thread(job).send(
+                content, nonce=nonce, view=view, allowed_mentions=mentions
+            )
+        return await self._thread(job).send(
+            content,
+            file=video,
+            suppress_embeds=True,
+            nonce=nonce,
+            view=view,
+            allowed_mentions=mentions,
+        )
+
+    async def _download(
+        self, job: ExportJob, thread: TrackThread | None, url: str
+    ) -> BufferedRandom | None:
+        """The video in a temporary file (at its start) if it may be attached, else ``None``."""
+        limit = self._upload_limit(job, thread)
+        if self._http is None or limit is None:
+            return None
+        handle = await asyncio.to_thread(tempfile.TemporaryFile)
+        try:
+            async with asyncio.timeout(self._attach_timeout):
+                fetched = await self._fetch(self._http, url, limit, handle)
+        except (httpx.HTTPError, OSError, TimeoutError) as error:
+            log.info("export %s: not attaching the video (%r)", job.render_id, error)
+            fetched = False
+        if not fetched:
+            handle.close()
+            return None
+        handle.seek(0)
+        return handle
+
+    async def _fetch(self, http: httpx.AsyncClient, url: str, limit: int, sink: IO[bytes]) -> bool:
+        """Stream the video into ``sink`` if it declares a size within ``limit``."""
+        # identity: the body must be the file itself, its size the declared Content-Length.
+        headers = {"Accept-Encoding": "identity"}
+        async with http.stream("GET", url, headers=headers, follow_redirects=True) as response:
+            response.raise_for_status()
+            declared = _declared_size(response)
+            if declared is None or declared > limit:
+                log.info("video at %s: size %s, upload limit %d", url, declared, limit)
+                return False
+            received = 0
+            async for chunk in response.aiter_raw(_CHUNK):
+                received += len(chunk)
+                if received > declared:
+                    log.info("video at %s: more bytes than its Content-Length", url)
+                    return False
+                await asyncio.to_thread(sink.write, chunk)  # a disk write, off the loop
+        if received != declared:
+            log.info("video at %s: %d of %d bytes arrived", url, received, declared)
+            return False
+        return True
+
+    def _upload_limit(self, job: ExportJob, thread: TrackThread | None) -> int | None:
+        """The largest file the thread takes; ``None`` if the bot may not attach files there."""
+        channel = self._client.get_channel(job.thread_id)
+        if isinstance(channel, discord.Thread):
+            # Typed as always there, but a guild's own member can be missing from the cache.
+            me: discord.Member | None = channel.guild.me
+            if me is not None and not channel.permissions_for(me).attach_files:
+                return None
+            return channel.guild.filesize_limit
+        guild = self._client.get_guild(thread.guild_id) if thread is not None else None
+        return guild.filesize_limit if guild is not None else DEFAULT_UPLOAD_LIMIT
+
+
+def _language_of(thread: TrackThread | None) -> str:
+    return (thread.language if thread is not None else None) or "en"
+
+
+def _file_name(thread: TrackThread | None) -> str:
+    """The attachment's name: the track's title in letters, digits, ``-`` and ``_``."""
+    title = thread.title if thread is not None else None
+    stem = re.sub(r"[^\w-]+", "_", title or "").strip("_")[:80]
+    return f"{stem or 'video'}.mp4"
+
+
+def _declared_size(response: httpx.Response) -> int | None:
+    """The body's size as declared, if it is the file's (no Content-Encoding) and valid."""
+    if response.headers.get("Content-Encoding", "identity") != "identity":
+        return None
+    try:
+        size = int(response.headers["Content-Length"])
+    except (KeyError, ValueError):
+        return None
+    return size if size >= 0 else None
 
 
 def _custom_ids(message: discord.Message) -> list[str]:

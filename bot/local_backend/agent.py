@@ -11,7 +11,7 @@ Turn kinds, chosen deterministically from the message (:func:`classify`):
   silent turns: with ``silent_turns="auto"`` every third edit turn of a session ends after the
   tool result with no text at all (the contract's "~30 % of edit turns"), ``"always"`` makes
   every edit turn silent, ``"never"`` none.
-* **chat** (anything else): a text-only reply.
+* **chat** (anything else): a text-only reply (``chat_reply`` replaces its text).
 
 Text is streamed in chunks of a few words, ``event_delay`` apart, each a ``partial`` chunk,
 followed by one final non-partial chunk holding the **whole** text, exactly like ADK's SSE
@@ -200,7 +200,7 @@ async def _chat_turn(session: Session, config: BackendConfig, send: Emit) -> Non
         reply += ", or open the Effects panel and drag a style onto your clips."
     else:
         reply += "."
-    await _stream_text(reply, config, send)
+    await _stream_text(reply if config.chat_reply is None else config.chat_reply, config, send)
 
 
 async def _stream_text(text: str, config: BackendConfig, send: Emit) -> None:

@@ -36,6 +36,8 @@ ROUTES: frozenset[str] = frozenset(
         "render_poll",
         "render_cancel",
         "render_download",
+        # The rendered MP4s under /media (a static route): a failing video download.
+        "media",
     }
 )
 
@@ -58,6 +60,9 @@ class BackendConfig:
     event_delay: float = 0.02
     work_seconds: float = 0.3
     silent_turns: SilentTurns = "auto"
+    #: The text of every chat turn's reply (streamed like any other), instead of the built-in
+    #: one; for long replies, code blocks and the like. ``None``: the built-in reply.
+    chat_reply: str | None = None
     anonymous_credits: int = 100
     turn_cost: int = 10
     token_ttl_seconds: float = 7 * 24 * 3600
