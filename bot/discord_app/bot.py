@@ -25,6 +25,7 @@ before discord.py closes the gateway and HTTP session; the composition root clos
 
 from __future__ import annotations
 
+import asyncio
 import logging
 from collections.abc import Callable
 from typing import Any
@@ -123,7 +124,7 @@ class BeatthreadBot(commands.AutoShardedBot):
             locales=locales,
             notifier=notifier,
             hub=hub,
-            intake=TrackIntake(http, hub, max_bytes=deps.timings.max_upload_bytes),
+            intake=TrackIntake(http, hub, limiter, max_bytes=deps.timings.max_upload_bytes),
             actions=actions,
         )
         #: What the persistent buttons call (see :mod:`bot.discord_app.views`).
@@ -175,6 +176,7 @@ class BeatthreadBot(commands.AutoShardedBot):
 
     async def close(self) -> None:
         """Stop the conversations and the poller, then close the gateway and Discord's HTTP."""
+        await _handlers_finished(HANDLERS_GRACE)
         await self.app.hub.close()
         await self._tasks.stop()
         await super().close()
@@ -214,6 +216,31 @@ class BeatthreadBot(commands.AutoShardedBot):
         self, interaction: discord.Interaction, error: app_commands.AppCommandError
     ) -> None:
         await report(interaction, error, self.app.use_cases.deps)
+
+
+#: How long shutdown waits for event handlers already running (a message being recorded).
+HANDLERS_GRACE = 5.0
+#: Names discord.py gives the tasks that run events, slash commands and button callbacks
+#: (``Client._schedule_event``, ``CommandTree._from_interaction``, ``View._dispatch_item``).
+_HANDLER_TASKS = ("discord.py: ", "CommandTree-invoker", "discord-ui-view-dispatch-")
+
+
+async def _handlers_finished(grace: float) -> None:
+    """Wait (bounded) for running event handlers, so none outlives the database engine.
+
+    discord.py does not keep its handler tasks; they are found by name (checked against
+    discord.py 2.x; a rename only makes shutdown wait less, never hang).
+    """
+    me = asyncio.current_task()
+    running = [
+        task
+        for task in asyncio.all_tasks()
+        if task is not me and not task.done() and task.get_name().startswith(_HANDLER_TASKS)
+    ]
+    if running:
+        _, late = await asyncio.wait(running, timeout=grace)
+        if late:
+            log.warning("%d event handlers still running at shutdown", len(late))
 
 
 def create_bot(

@@ -30,6 +30,7 @@ from bot.core.texts import rejection_text, text
 from bot.core.usecases import IncomingMessage
 from bot.discord_app.attachments import as_attachment, read_head
 from bot.discord_app.hub import ConversationHub
+from bot.discord_app.limiter import MessageLimiter
 
 log = logging.getLogger(__name__)
 
@@ -67,9 +68,17 @@ def title_of(filename: str) -> str:
 class TrackIntake:
     """Turns an attachment into a track thread (steps in the module docstring)."""
 
-    def __init__(self, http: httpx.AsyncClient, hub: ConversationHub, *, max_bytes: int) -> None:
+    def __init__(
+        self,
+        http: httpx.AsyncClient,
+        hub: ConversationHub,
+        limiter: MessageLimiter,
+        *,
+        max_bytes: int,
+    ) -> None:
         self._http = http
         self._hub = hub
+        self._limiter = limiter
         self._max_bytes = max_bytes
 
     async def check(self, attachment: discord.Attachment, lang: str) -> str | None:
@@ -119,10 +128,11 @@ class TrackIntake:
     def _refusal(self, verdict: MediaCheck, lang: str) -> str:
         return rejection_text(verdict, lang, max_bytes=self._max_bytes)
 
-    @staticmethod
     async def _open_thread(
-        channel: discord.TextChannel, title: str, message: discord.Message | None
+        self, channel: discord.TextChannel, title: str, message: discord.Message | None
     ) -> discord.Thread:
+        # Thread creation spends the same global request budget as every send.
+        await self._limiter.create(channel.id)
         if message is not None:
             try:
                 return await message.create_thread(name=title)
@@ -130,4 +140,5 @@ class TrackIntake:
                 if error.code != _THREAD_ALREADY_CREATED:
                     raise
                 # The message has a thread already (someone else's): open one beside it.
+        await self._limiter.create(channel.id)
         return await channel.create_thread(name=title, type=discord.ChannelType.public_thread)

@@ -10,8 +10,9 @@ also after a restart. Rules:
 * :meth:`~DiscordNotifier.export_progress` edits that message if the shared
   :class:`~bot.discord_app.limiter.MessageLimiter` has room *now*, and skips the edit otherwise:
   progress is advisory, the next report shows more, and a queue of stale progress edits would
-  only delay the result. Without a recorded status message (a job from before, or a poller
-  re-attaching) it posts one.
+  only delay the result. Without a recorded status message (a process died between posting
+  and recording it) it re-attaches to the one in the thread, found by its Cancel button, and
+  posts one only if there is none. The final edit and ``find_posted`` do the same.
 * :meth:`~DiscordNotifier.export_finished` posts the MP4 link and the project link first (the
   video is what the user waits for), then edits the status message to its final state (final
   edits wait for the limiter, they always land). The post pings the requester:
@@ -59,7 +60,14 @@ from bot.core.ports import Clock, Store
 from bot.core.texts import text
 from bot.discord_app.limiter import MessageLimiter
 from bot.discord_app.render import export_status, render_nonce
-from bot.discord_app.views import export_marker, posted_view, retry_view, stalled_view, status_view
+from bot.discord_app.views import (
+    cancel_marker,
+    export_marker,
+    posted_view,
+    retry_view,
+    stalled_view,
+    status_view,
+)
 
 if TYPE_CHECKING:
     from bot.core.ports import Notifier
@@ -111,14 +119,15 @@ class DiscordNotifier:
     async def export_progress(self, job: ExportJob, status: RenderStatus) -> None:
         """Show the render's stage, progress and ETA on its status message."""
         lang = await self._language(job)
-        if job.status_message_id is None:
+        status_id = await self._status_id(job)
+        if status_id is None:
             await self._post_status(job, status, lang)
             return
-        if not self._limiter.try_edit(job.thread_id, job.status_message_id):
+        if not self._limiter.try_edit(job.thread_id, status_id):
             log.debug("progress of %s not shown: the edit budget is used up", job.render_id)
             return
         content = export_status(job, status.stage, status.progress, lang, now=self._clock.now())
-        message = self._thread(job).get_partial_message(job.status_message_id)
+        message = self._thread(job).get_partial_message(status_id)
         await message.edit(content=content, view=status_view(job.render_id, lang))
 
     async def export_finished(
@@ -142,26 +151,31 @@ class DiscordNotifier:
             await tx.exports.update(
                 job.render_id, now=self._clock.now(), posted_message_id=posted.id
             )
-        if job.status_message_id is not None:
-            try:
-                done = text("export_status_done", lang)
-                await self._edit(job, job.status_message_id, done, None)
-            except discord.HTTPException as error:  # the video is out; the status is cosmetic
-                log.warning("could not finish the status of %s: %s", job.render_id, error)
+        await self._finish_status(job, lang)
         return posted.id
 
+    async def _finish_status(self, job: ExportJob, lang: str) -> None:
+        """The status message's final state ("ready: the link is below"), best effort."""
+        status_id = await self._status_id(job)
+        if status_id is None:
+            return
+        try:
+            done = text("export_status_done", lang)
+            await self._edit(job, status_id, done, None)
+        except discord.HTTPException as error:  # the video is out; the status is cosmetic
+            log.warning("could not finish the status of %s: %s", job.render_id, error)
+
     async def find_posted(self, job: ExportJob) -> int | None:
-        """The id of this render's result post among the thread's recent messages, if any."""
-        nonce = render_nonce(job.render_id)
+        """The id of this render's result post among the thread's recent messages, if any.
+
+        A post found this way was made by a process that died before it finished the status
+        message: that is done here (so it stops offering Cancel on a posted video).
+        """
         marker = export_marker(job.thread_id, job.render_id)
-        me = self._client.user
-        await self._limiter.request()  # one page of history: one request of the global budget
-        async for message in self._thread(job).history(limit=FIND_POSTED_DEPTH):
-            if me is not None and message.author.id != me.id:
-                continue
-            if message.nonce == nonce or marker in _custom_ids(message):
-                return message.id
-        return None
+        found = await self._find_own(job, marker)
+        if found is not None:
+            await self._finish_status(job, await self._language(job))
+        return found
 
     async def export_failed(self, job: ExportJob, error: str) -> None:
         """Say the render failed, that it cost nothing, and offer Retry."""
@@ -194,11 +208,39 @@ class DiscordNotifier:
         return message.id
 
     async def _replace_status(self, job: ExportJob, content: str, view: discord.ui.View) -> None:
-        if job.status_message_id is None:
+        status_id = await self._status_id(job)
+        if status_id is None:
             await self._limiter.create(job.thread_id)
             await self._thread(job).send(content, view=view)
         else:
-            await self._edit(job, job.status_message_id, content, view)
+            await self._edit(job, status_id, content, view)
+
+    async def _status_id(self, job: ExportJob) -> int | None:
+        """The job's status message: as recorded, or found in the thread and recorded now.
+
+        Not recorded means a process died between posting it and recording its id: the
+        message is re-attached (by its Cancel button), so a second status is never posted.
+        """
+        if job.status_message_id is not None:
+            return job.status_message_id
+        found = await self._find_own(job, cancel_marker(job.render_id))
+        if found is not None:
+            async with self._store.transaction() as tx:
+                await tx.exports.update(
+                    job.render_id, now=self._clock.now(), status_message_id=found
+                )
+        return found
+
+    async def _find_own(self, job: ExportJob, marker: str) -> int | None:
+        """Our latest message in the job's thread with a button ``marker`` (recent history)."""
+        me = self._client.user
+        await self._limiter.request()  # one page of history: one request of the global budget
+        async for message in self._thread(job).history(limit=FIND_POSTED_DEPTH):
+            if me is not None and message.author.id != me.id:
+                continue
+            if marker in _custom_ids(message):
+                return message.id
+        return None
 
     async def _edit(
         self, job: ExportJob, message_id: int, content: str, view: discord.ui.View | None

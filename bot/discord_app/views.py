@@ -139,7 +139,7 @@ class CancelButton(
             discord.ui.Button(
                 label=text("button_cancel", lang),
                 style=discord.ButtonStyle.danger,
-                custom_id=f"{PREFIX}cancel:{render_id}",
+                custom_id=cancel_marker(render_id),
             )
         )
         self.render_id = render_id
@@ -154,6 +154,11 @@ class CancelButton(
     async def callback(self, interaction: discord.Interaction) -> None:
         """Cancel the render."""
         await _press(interaction, _actions(interaction).cancel(interaction, self.render_id))
+
+
+def cancel_marker(render_id: str) -> str:
+    """The ``custom_id`` of the Cancel button on ``render_id``'s status message."""
+    return f"{PREFIX}cancel:{render_id}"
 
 
 def export_marker(thread_id: int, render_id: str) -> str:

@@ -205,6 +205,8 @@ class RoundResult:
     #: Exports whose unrecorded post ``find_posted`` found (each once, however many runs did).
     found_posted: int
     nonce_replays: int
+    #: Status messages still offering Cancel at the end (left "Rendering…" by a dead process).
+    open_statuses: int
     runs: int
     seconds: float
 
@@ -698,6 +700,13 @@ class CrashRound:
             unrecorded=unrecorded,
             found_posted=len(found),
             nonce_replays=len(emulator.recorder.nonce_replays),
+            open_statuses=sum(
+                1
+                for thread in self.threads
+                for m in emulator.messages_in(thread)
+                if m.author.id == emulator.bot.id
+                and any(i.startswith("beatthread:cancel:") for i in m.custom_ids())
+            ),
             runs=len(self.runs) + 1,
             seconds=time.monotonic() - self._started,
         )

@@ -34,6 +34,7 @@ async def test_every_export_is_posted_exactly_once_whatever_the_kills(
     assert result.links == result.posts
     assert result.statuses == {"posted": config.exports}
     assert result.unrecorded == []
+    assert result.open_statuses == 0, "every status message was finished, also after a kill"
     # Who stopped the repeats: every post that landed unrecorded was found by the bot
     # (find_posted); Discord's nonce answered only the retries racing a late post.
     assert result.found_posted >= windows[Window.POST_RECORD]

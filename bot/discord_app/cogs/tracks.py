@@ -59,6 +59,7 @@ class TracksCog(commands.Cog):
         ):
             return
         with contextlib.suppress(discord.HTTPException):  # a courtesy; missing rights are fine
+            await self._app.limiter.request()
             await message.add_reaction(ACKNOWLEDGE)
         guild_locale = str(channel.guild.preferred_locale.value)
         lang = self._app.locales.of(message.author.id, guild_locale)
