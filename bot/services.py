@@ -22,7 +22,7 @@ from sqlalchemy.ext.asyncio import AsyncEngine
 
 from bot.backend import Attribution, Authenticator, NemoClient, RetryPolicy
 from bot.config import Settings
-from bot.core.ports import Notifier
+from bot.core.ports import Clock, Notifier
 from bot.core.usecases import Timings, UseCases
 from bot.jobs import (
     AdaptiveSchedule,
@@ -81,11 +81,11 @@ class Services:
     nemo: NemoClient
     metrics: Metrics
 
-    def use_cases(self, timings: Timings | None = None) -> UseCases:
+    def use_cases(self, timings: Timings | None = None, clock: Clock | None = None) -> UseCases:
         """The use cases over these resources (top-up links point at the configured web app)."""
         billing = f"{self.settings.nemo_web_url.rstrip('/')}/dashboard/billing"
         chosen = dataclasses.replace(timings or Timings(), billing_url=billing)
-        return UseCases(self.nemo, self.store, timings=chosen, telemetry=self.metrics)
+        return UseCases(self.nemo, self.store, clock=clock, timings=chosen, telemetry=self.metrics)
 
     def poller_factory(
         self, use_cases: UseCases, options: PollerOptions

@@ -36,7 +36,7 @@ from discord import app_commands
 from discord.ext import commands
 
 from bot.config import Settings
-from bot.core.ports import Notifier
+from bot.core.ports import Clock, Notifier
 from bot.core.usecases import Conversation, Timings, UseCases
 from bot.discord_app.actions import Actions, Limits
 from bot.discord_app.cogs.commands import CommandsCog
@@ -249,6 +249,7 @@ def create_bot(
     *,
     timings: Timings | None = None,
     polling: PollerOptions | None = None,
+    clock: Clock | None = None,
     **options: Any,
 ) -> BeatthreadBot:
     """The bot over opened ``services``; ``options`` go to :class:`discord.Client`."""
@@ -262,7 +263,7 @@ def create_bot(
             "shard_ids",
             list(settings.shard_ids or range(settings.shard_count)),
         )
-    use_cases = services.use_cases(timings)
+    use_cases = services.use_cases(timings, clock)
     poller = services.poller_factory(use_cases, polling or PollerOptions.from_settings(settings))
     return BeatthreadBot(
         use_cases,

@@ -33,6 +33,7 @@ from typing import Any
 import discord
 
 from bot.config import Settings
+from bot.core.ports import Clock
 from bot.core.usecases import Timings
 from bot.discord_app.bot import BeatthreadBot, create_bot
 from bot.discord_app.endpoints import discord_endpoints
@@ -67,12 +68,15 @@ async def prepared_bot(
     timings: Timings | None = None,
     polling: PollerOptions | None = None,
     ops: bool = False,
+    clock: Clock | None = None,
     **client_options: Any,
 ) -> AsyncIterator[BeatthreadBot]:
     """A bot ready to log in, over freshly opened services; closed on exit."""
     with discord_endpoints(settings):
         async with open_services(settings) as services:
-            bot = create_bot(settings, services, timings=timings, polling=polling, **client_options)
+            bot = create_bot(
+                settings, services, timings=timings, polling=polling, clock=clock, **client_options
+            )
             async with contextlib.AsyncExitStack() as stack:
                 if ops:
                     await stack.enter_async_context(_side_server(settings, services, bot))

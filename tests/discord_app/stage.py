@@ -20,6 +20,7 @@ from pathlib import Path
 from typing import Any
 
 from bot.config import Settings
+from bot.core.ports import Clock
 from bot.core.usecases import Timings
 from bot.discord_app.bot import BeatthreadBot
 from bot.discord_app.launch import prepared_bot
@@ -89,6 +90,7 @@ class Stage:
         timings: Timings = FAST_TIMINGS,
         polling: PollerOptions = FAST_POLLING,
         ops: bool = False,
+        clock: Clock | None = None,
         **overrides: Any,
     ) -> BeatthreadBot:
         """Start the bot (``run``'s code path) and wait until it is ready and synced."""
@@ -96,7 +98,14 @@ class Stage:
         try:
             settings = self.settings(**overrides)
             bot = await stack.enter_async_context(
-                prepared_bot(settings, timings=timings, polling=polling, ops=ops, **CLIENT_OPTIONS)
+                prepared_bot(
+                    settings,
+                    timings=timings,
+                    polling=polling,
+                    ops=ops,
+                    clock=clock,
+                    **CLIENT_OPTIONS,
+                )
             )
             await stack.enter_async_context(
                 running(bot, self.emulator.token, emulator=self.emulator)

@@ -8,13 +8,9 @@ import time
 from collections.abc import AsyncIterator
 from datetime import UTC, datetime, timedelta
 
-from bot.core.usecases import UseCases
 from bot.discord_app.bot import BeatthreadBot
-from bot.discord_app.endpoints import discord_endpoints
 from bot.discord_app.hub import ConversationHub, Eviction
-from bot.services import open_services
-from tests.discord_app.stage import FAST_POLLING, FAST_TIMINGS, WAIT, Stage
-from tests.discord_emulator.discordpy import CLIENT_OPTIONS, running
+from tests.discord_app.stage import WAIT, Stage
 
 
 class ShiftedClock:
@@ -38,20 +34,8 @@ class ShiftedClock:
 
 @contextlib.asynccontextmanager
 async def bot_on(stage: Stage, clock: ShiftedClock) -> AsyncIterator[BeatthreadBot]:
-    """The bot wired as ``create_bot`` wires it, with ``clock`` as its time source."""
-    settings = stage.settings()
-    with discord_endpoints(settings):
-        async with open_services(settings) as services:
-            use_cases = UseCases(services.nemo, services.store, clock=clock, timings=FAST_TIMINGS)
-            bot = BeatthreadBot(
-                use_cases,
-                services.http,
-                services.poller_factory(use_cases, FAST_POLLING),
-                watched=frozenset({stage.tracks.id}),
-                **CLIENT_OPTIONS,
-            )
-            async with running(bot, stage.emulator.token, emulator=stage.emulator):
-                yield bot
+    """The bot as ``beatthread run`` builds it, with ``clock`` as its time source."""
+    yield await stage.start_bot(clock=clock)
 
 
 async def opened(stage: Stage, name: str):
