@@ -52,16 +52,10 @@ from tests.crash.harness import (
 @contextlib.contextmanager
 def postgresql() -> Iterator[Any]:
     """A throwaway PostgreSQL 15 cluster, as the test fixtures start one."""
-    from tests.plugins.database import DEFAULT_PG_BINDIR, PostgresServer, _scratch_dir
+    from tests.plugins.database import throwaway_postgres
 
-    base = Path(tempfile.mkdtemp(prefix="bt-bench-pg-", dir=_scratch_dir()))
-    server = PostgresServer(Path(DEFAULT_PG_BINDIR), base)
-    try:
-        server.start()
+    with throwaway_postgres("bt-bench-pg-") as server:
         yield server
-    finally:
-        server.stop()
-        shutil.rmtree(base, ignore_errors=True)
 
 
 def report(results: list[RoundResult], nonce_of: dict[int, bool], seconds: float) -> bool:

@@ -20,6 +20,7 @@ from __future__ import annotations
 
 import asyncio
 import concurrent.futures
+import contextlib
 import os
 import shutil
 import socket
@@ -199,6 +200,23 @@ class PostgresServer:
         self.psql(f"DROP DATABASE IF EXISTS {name} WITH (FORCE)")
 
 
+@contextlib.contextmanager
+def throwaway_postgres(prefix: str, bindir: Path | None = None) -> Iterator[PostgresServer]:
+    """A new PostgreSQL 15 cluster in a scratch directory, started; stopped and removed after.
+
+    For the session's server, a test's private one, and the benchmarks.
+    """
+    chosen = bindir or Path(os.environ.get("BEATTHREAD_PG_BINDIR", DEFAULT_PG_BINDIR))
+    base_dir = Path(tempfile.mkdtemp(prefix=prefix, dir=_scratch_dir()))
+    server = PostgresServer(chosen, base_dir)
+    try:
+        server.start()
+        yield server
+    finally:
+        server.stop()
+        shutil.rmtree(base_dir, ignore_errors=True)
+
+
 @pytest.fixture(scope="session")
 def postgres_server() -> Iterator[PostgresServer]:
     """A PostgreSQL 15 server for this test session (this xdist worker), stopped at the end."""
@@ -211,14 +229,8 @@ def postgres_server() -> Iterator[PostgresServer]:
             "BEATTHREAD_PG_BINDIR at a PostgreSQL 15 bin directory.",
             pytrace=False,
         )
-    base_dir = Path(tempfile.mkdtemp(prefix="bt-pg-", dir=_scratch_dir()))
-    server = PostgresServer(bindir, base_dir)
-    try:
-        server.start()
+    with throwaway_postgres("bt-pg-", bindir) as server:
         yield server
-    finally:
-        server.stop()
-        shutil.rmtree(base_dir, ignore_errors=True)
 
 
 @pytest.fixture(scope="session")
@@ -316,17 +328,9 @@ def identity_store(sessionmaker: async_sessionmaker[AsyncSession]) -> SqlIdentit
 
 
 @pytest.fixture
-async def private_postgres() -> AsyncIterator[PostgresServer]:
+def private_postgres() -> Iterator[PostgresServer]:
     """A PostgreSQL cluster of this test's own, which the test may stop (about a second)."""
     if "postgresql" not in BACKENDS:
         pytest.skip("BEATTHREAD_TEST_DATABASES omits postgresql")
-    base_dir = Path(tempfile.mkdtemp(prefix="bt-private-pg-", dir=_scratch_dir()))
-    server = PostgresServer(
-        Path(os.environ.get("BEATTHREAD_PG_BINDIR", DEFAULT_PG_BINDIR)), base_dir
-    )
-    try:
-        await asyncio.to_thread(server.start)
+    with throwaway_postgres("bt-private-pg-") as server:
         yield server
-    finally:
-        await asyncio.to_thread(server.stop)
-        shutil.rmtree(base_dir, ignore_errors=True)
