@@ -62,6 +62,17 @@ async def track_thread(world: CrashWorld) -> Channel:
     return thread
 
 
+async def mid_generation(world: CrashWorld, *, work_seconds: float) -> Channel:
+    """A track thread whose "generate" turn has started streaming and works ``work_seconds``."""
+    thread = await track_thread(world)
+    world.backend.config.work_seconds = work_seconds
+    await world.mia.post(thread, "generate a neon city clip")
+    await world.emulator.wait_for_message(
+        thread, lambda m: m.content.startswith("Generating"), timeout=WAIT
+    )
+    return thread
+
+
 async def terminate(run: BotRun) -> int:
     run.process.send_signal(signal.SIGTERM)
     return await run.process.wait()
@@ -76,12 +87,7 @@ async def test_sigterm_lets_a_streaming_turn_finish_within_the_grace(tmp_path):
     """Mid-reply SIGTERM: the reply is completed, the process exits 0, the turn was sent once."""
     async with open_world(tmp_path) as world:
         run = await start(world, 0, SHUTDOWN_GRACE="20")
-        thread = await track_thread(world)
-        world.backend.config.work_seconds = 1.5
-        await world.mia.post(thread, "generate a neon city clip")
-        await world.emulator.wait_for_message(
-            thread, lambda m: m.content.startswith("Generating"), timeout=WAIT
-        )
+        thread = await mid_generation(world, work_seconds=1.5)
         assert await terminate(run) == 0, run.tail()
         replies = bot_texts(world, thread)
         # The closing text came after the tool's work, i.e. after SIGTERM: the turn finished.
@@ -104,12 +110,7 @@ async def test_a_turn_longer_than_the_grace_is_reported_by_the_next_process(tmp_
     """Grace shorter than the turn: exit 0 anyway; the next start says so; nothing re-sent."""
     async with open_world(tmp_path) as world:
         run = await start(world, 0, SHUTDOWN_GRACE="0.2")
-        thread = await track_thread(world)
-        world.backend.config.work_seconds = 30.0
-        await world.mia.post(thread, "generate a neon city clip")
-        await world.emulator.wait_for_message(
-            thread, lambda m: m.content.startswith("Generating"), timeout=WAIT
-        )
+        thread = await mid_generation(world, work_seconds=30.0)
         assert await terminate(run) == 0, run.tail()
         run = await start(world, 1)
         notice = await world.emulator.wait_for_message(
