@@ -12,6 +12,8 @@ from collections.abc import Coroutine, Sequence
 from pathlib import Path
 from typing import Any
 
+from pydantic import ValidationError
+
 from bot.config import Settings
 from bot.observability import setup_logging
 
@@ -134,10 +136,28 @@ def _run_terminal(main: Coroutine[Any, Any, int]) -> int:
         return 1
 
 
+#: The settings (environment, ``.env``) do not validate; the same code as a missing token.
+EXIT_BAD_SETTINGS = 2
+
+
+def _explain(error: ValidationError) -> str:
+    """Each problem as ``VARIABLE: what is wrong``, on one line; never the values themselves."""
+    problems = []
+    for problem in error.errors(include_input=False, include_url=False):
+        where = ".".join(str(part) for part in problem["loc"]).upper()
+        message = problem["msg"].removeprefix("Value error, ")
+        problems.append(f"{where}: {message}" if where else message)
+    return "; ".join(problems)
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     """Entry point of the console script; returns the process exit code."""
     args = _parser().parse_args(argv)
-    settings = Settings()
+    try:
+        settings = Settings()
+    except ValidationError as error:
+        sys.stderr.write(f"beatthread: invalid configuration: {_explain(error)}\n")
+        return EXIT_BAD_SETTINGS
     if args.command in ("console", "demo"):
         _console_logging(settings)
         return (

@@ -77,3 +77,26 @@ def test_migrate_command_creates_the_schema(tmp_path):
             for row in connection.execute("SELECT name FROM sqlite_master WHERE type='table'")
         }
     assert tables <= {"alembic_version"}
+
+
+def test_invalid_settings_are_one_line_naming_the_variable_never_its_value(tmp_path):
+    """A bad value is exit code 2 and one line that says which variable; no traceback, no value."""
+    env = {
+        "PATH": "/usr/bin:/bin",
+        "MAX_EXPORTS_PER_USER": "lots-secretvalue",
+        "SHARD_COUNT": "2",
+        "SHARD_IDS": "5",
+    }
+    done = subprocess.run(
+        [sys.executable, "-m", "bot", "run"],
+        env=env,
+        cwd=tmp_path,
+        capture_output=True,
+        text=True,
+        timeout=30,
+        check=False,
+    )
+    assert done.returncode == 2
+    assert done.stderr.count("\n") == 1 and "Traceback" not in done.stderr
+    assert done.stderr.startswith("beatthread: invalid configuration: MAX_EXPORTS_PER_USER: ")
+    assert "secretvalue" not in done.stderr
