@@ -28,21 +28,17 @@ import sys
 import threading
 import time
 from collections import Counter
-from collections.abc import AsyncIterator, Callable
+from collections.abc import AsyncIterator
 from pathlib import Path
 from typing import TextIO
 
 from bot.core.backend_results import RenderStatus, UploadSource
 from bot.core.intents import IntentKind
 from bot.core.models import ExportJob
-from bot.core.ports import Notifier
 from bot.core.replies import ExportStarted, Notice, NoticeKind, ReplyEvent, ReplyText
-from bot.core.texts import accepted_formats, text
+from bot.core.texts import accepted_formats, export_ready_text, text
 from bot.core.usecases import Attachment, ConversationRunner, IncomingMessage, UseCases
-from bot.jobs import ExportPoller, Supervisor
-
-PollerFactory = Callable[[Notifier], ExportPoller]
-"""Builds the export poller over the console's resources, reporting through a notifier."""
+from bot.jobs import PollerFactory, Supervisor
 
 #: The console's one user (Discord ids are positive; 0 is nobody's).
 CONSOLE_USER_ID = 0
@@ -239,11 +235,7 @@ class ConsoleNotifier:
         self, job: ExportJob, output_url: str, project_url: str | None
     ) -> int:
         """The MP4 link (and the project link)."""
-        lang = self._printer.language
-        if project_url is None:
-            self._printer.line(text("export_ready_no_project", lang, url=output_url))
-        else:
-            self._printer.line(text("export_ready", lang, url=output_url, project_url=project_url))
+        self._printer.line(export_ready_text(self._printer.language, output_url, project_url))
         await self._done(job)
         return next(self._posts)
 

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import dataclasses
 import platform
-from collections.abc import AsyncIterator, Callable
+from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from dataclasses import dataclass, field
 from datetime import timedelta
@@ -27,6 +27,7 @@ from bot.core.usecases import Timings, UseCases
 from bot.jobs import (
     AdaptiveSchedule,
     ExportPoller,
+    PollerFactory,
     PollerSettings,
     PollSchedule,
     process_owner_id,
@@ -87,9 +88,7 @@ class Services:
         chosen = dataclasses.replace(timings or Timings(), billing_url=billing)
         return UseCases(self.nemo, self.store, clock=clock, timings=chosen, telemetry=self.metrics)
 
-    def poller_factory(
-        self, use_cases: UseCases, options: PollerOptions
-    ) -> Callable[[Notifier], ExportPoller]:
+    def poller_factory(self, use_cases: UseCases, options: PollerOptions) -> PollerFactory:
         """Builds the durable export poller over these resources for a front end's notifier."""
 
         def build(notifier: Notifier) -> ExportPoller:

@@ -439,6 +439,13 @@ def accepted_formats(lang: str | None) -> str:
     return text("list_separator", lang).join(groups)
 
 
+def export_ready_text(lang: str | None, url: str, project_url: str | None) -> str:
+    """The finished video's words: its MP4 link, and the project link when there is one."""
+    if project_url is None:
+        return text("export_ready_no_project", lang, url=url)
+    return text("export_ready", lang, url=url, project_url=project_url)
+
+
 def media_kind_name(kind: MediaKind, lang: str | None) -> str:
     """``audio`` / ``音频`` and so on."""
     return text(f"kind_{kind.value}", lang)

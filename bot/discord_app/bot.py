@@ -27,7 +27,6 @@ from __future__ import annotations
 
 import asyncio
 import logging
-from collections.abc import Callable
 from typing import Any
 
 import discord
@@ -36,7 +35,7 @@ from discord import app_commands
 from discord.ext import commands
 
 from bot.config import Settings
-from bot.core.ports import Clock, Notifier
+from bot.core.ports import Clock
 from bot.core.usecases import Conversation, Timings, UseCases
 from bot.discord_app.actions import Actions, Limits
 from bot.discord_app.cogs.commands import CommandsCog
@@ -53,10 +52,8 @@ from bot.discord_app.presenter import ThreadPresenter
 from bot.discord_app.selfcheck import self_check
 from bot.discord_app.translator import CommandTranslator
 from bot.discord_app.views import DYNAMIC_ITEMS
-from bot.jobs import ExportPoller, Supervisor
+from bot.jobs import PollerFactory, Supervisor
 from bot.services import PollerOptions, Services
-
-PollerFactory = Callable[[Notifier], ExportPoller]
 
 log = logging.getLogger(__name__)
 

@@ -57,7 +57,7 @@ import httpx
 from bot.core.backend_results import RenderStage, RenderStatus
 from bot.core.models import ExportJob, TrackThread
 from bot.core.ports import Clock, Store
-from bot.core.texts import text
+from bot.core.texts import export_ready_text, text
 from bot.discord_app.limiter import MessageLimiter
 from bot.discord_app.render import export_status, render_nonce
 from bot.discord_app.views import (
@@ -136,10 +136,7 @@ class DiscordNotifier:
         """Post the video (attached if it fits), pinging the requester once; finish the status."""
         thread = await self._thread_record(job)
         lang = _language_of(thread)
-        if project_url is None:
-            message = text("export_ready_no_project", lang, url=output_url)
-        else:
-            message = text("export_ready", lang, url=output_url, project_url=project_url)
+        message = export_ready_text(lang, output_url, project_url)
         content = f"<@{job.requester_id}> {message}"
         video = await self._download(job, thread, output_url)
         try:

@@ -50,6 +50,7 @@ the front end's veto (e.g. its gateway is not ready yet): the job is handed back
 
 from bot.jobs.export_poller import (
     ExportPoller,
+    PollerFactory,
     PollerSettings,
     PollerStats,
     export_nonce,
@@ -66,6 +67,7 @@ __all__ = [
     "JobTrack",
     "Observation",
     "PollSchedule",
+    "PollerFactory",
     "PollerSettings",
     "PollerStats",
     "Supervisor",

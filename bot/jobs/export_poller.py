@@ -91,6 +91,7 @@ from bot.jobs.tracking import JobTrack
 
 __all__ = [
     "ExportPoller",
+    "PollerFactory",
     "PollerSettings",
     "PollerStats",
     "export_nonce",
@@ -1058,3 +1059,7 @@ class ExportPoller:
                 "export %s never reached the backend (%r); submitted it now", job.render_id, error
             )
         return self._after(job, now, self._schedule.first_delay(0.0, self._rng))
+
+
+PollerFactory = Callable[[Notifier], ExportPoller]
+"""Builds a front end's poller over the opened resources, reporting through its notifier."""
