@@ -22,10 +22,15 @@ Rules of :func:`check_media`, in this order (the first failing rule decides):
    accepted because ADTS streams may carry ID3 too.
 
 Callers pass the first :data:`HEADER_BYTES` bytes of the file; fewer is fine (a short file).
+
+:func:`rendition_plan` is the arithmetic of a copy of a finished video that fits an upload
+limit (Discord's, when the render is larger): bitrates and a height from the byte budget and
+the length; the front end runs the encoder.
 """
 
 from __future__ import annotations
 
+import math
 import re
 from dataclasses import dataclass
 from enum import StrEnum
@@ -248,3 +253,87 @@ def _mpeg_audio(header: bytes) -> str | None:
 
 
 _DETECTORS: Final = (_riff, _iso_bmff, _ebml, _images, _mpeg_audio)
+
+
+# --- a copy that fits an upload limit ---------------------------------------------------
+
+RENDITION_MARGIN: Final = 0.9
+"""Share of the byte budget a copy aims at; the rest absorbs the MP4 container and encoder drift."""
+
+RENDITION_RETRY_MARGIN: Final = 0.75
+"""The share for the one second try, when the first copy still came out over the limit."""
+
+RENDITION_AUDIO_BPS: Final = 128_000
+"""AAC bitrate of a copy whose picture gets at least :data:`RENDITION_FULL_AUDIO_FROM_BPS`."""
+
+RENDITION_LOW_AUDIO_BPS: Final = 96_000
+"""AAC bitrate of a tighter copy: still clean for music, and 32 kbps more for the picture."""
+
+RENDITION_FULL_AUDIO_FROM_BPS: Final = 1_000_000
+"""The video bitrate from which the audio keeps :data:`RENDITION_AUDIO_BPS`."""
+
+RENDITION_MIN_VIDEO_BPS: Final = 200_000
+"""The video bitrate below which a copy is not worth posting (480p turns to mush)."""
+
+RENDITION_BUFFER_SECONDS: Final = 1.0
+"""Rate-control buffer, in seconds of the video bitrate; the file may carry one buffer more."""
+
+RENDITION_HEIGHTS: Final = ((2_500_000, 1080), (1_000_000, 720), (0, 480))
+"""(lowest video bitrate, height) from best to worst: the height a bitrate still looks good at."""
+
+
+class Attached(StrEnum):
+    """What the post of a finished video carries as a file."""
+
+    NOTHING = "nothing"
+    ORIGINAL = "original"
+    SMALLER_COPY = "smaller_copy"
+    """A copy made to fit the upload limit (:func:`rendition_plan`)."""
+
+
+@dataclass(frozen=True, slots=True)
+class RenditionPlan:
+    """Encoder settings of a copy that fits an upload limit.
+
+    ``video_bps`` is the average and the ceiling (``maxrate``) over a ``buffer_bits``
+    rate-control buffer; ``height`` is the picture's shorter side, even, never above the
+    source's.
+    """
+
+    video_bps: int
+    audio_bps: int
+    height: int
+
+    @property
+    def buffer_bits(self) -> int:
+        """The encoder's ``bufsize``."""
+        return int(self.video_bps * RENDITION_BUFFER_SECONDS)
+
+
+def rendition_plan(
+    max_bytes: int, seconds: float, source_height: int, *, margin: float = RENDITION_MARGIN
+) -> RenditionPlan | None:
+    """The copy of a ``seconds`` long video that fits ``max_bytes``, or ``None`` if none does.
+
+    The budget is ``max_bytes * margin`` in bits; the audio takes its bitrate for the whole
+    length, the picture the rest over the length plus one rate-control buffer (the most a
+    capped encoder can run over). ``source_height`` is the source's shorter side (a portrait
+    video's width): a copy is never scaled up. ``None``: no length, or the picture would get
+    less than :data:`RENDITION_MIN_VIDEO_BPS`.
+    """
+    if seconds <= 0 or max_bytes <= 0 or source_height < 2:
+        return None
+    budget = max_bytes * 8 * margin
+
+    def video_bps(audio_bps: int) -> int:
+        return math.floor((budget - audio_bps * seconds) / (seconds + RENDITION_BUFFER_SECONDS))
+
+    audio = RENDITION_AUDIO_BPS
+    if video_bps(audio) < RENDITION_FULL_AUDIO_FROM_BPS:
+        audio = RENDITION_LOW_AUDIO_BPS
+    video = video_bps(audio)
+    if video < RENDITION_MIN_VIDEO_BPS:
+        return None
+    ladder = next(height for floor, height in RENDITION_HEIGHTS if video >= floor)
+    height = min(ladder, source_height) // 2 * 2
+    return RenditionPlan(video, audio, height)

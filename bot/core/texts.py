@@ -16,7 +16,15 @@ from __future__ import annotations
 from string import Formatter
 from typing import Final
 
-from bot.core.media import ACCEPTED_FORMATS, DEFAULT_MAX_BYTES, MediaCheck, MediaKind, Rejection
+from bot.core.links import is_public_url
+from bot.core.media import (
+    ACCEPTED_FORMATS,
+    DEFAULT_MAX_BYTES,
+    Attached,
+    MediaCheck,
+    MediaKind,
+    Rejection,
+)
 
 _EN: Final[dict[str, str]] = {
     # --- conversation flow -------------------------------------------------------------
@@ -46,7 +54,18 @@ _EN: Final[dict[str, str]] = {
         "There's nothing to export yet: the timeline is empty. Describe the video you want first."
     ),
     "export_started": "🎬 Rendering your video… I'll post the MP4 here when it's done.",
-    "export_ready": "✅ Your video is ready: {url}\nOpen the project: {project_url}",
+    "export_ready": "✅ Your video is ready: {url}",
+    "export_ready_attached": "✅ Your video is ready (attached).",
+    "export_ready_smaller": (
+        "✅ Your video is ready. The attached video is a smaller copy sized for Discord."
+    ),
+    "export_full_quality": "Full quality: {url}",
+    "export_ready_on_host": (
+        "✅ Your video is ready, but only on the bot's host: it couldn't be attached here, and "
+        "its link is a local address that people on Discord can't open. The bot's admin can "
+        "give renders a public address (`LOCAL_BACKEND_PUBLIC_URL` on the local backend)."
+    ),
+    "export_project": "Open the project: {project_url}",
     "export_failed": "❌ The render failed twice. Please try `/export` again later.",
     "export_refused_plan": (
         "🔒 Export needs a registered NemoVideo account. Register here, then try again: "
@@ -83,7 +102,6 @@ _EN: Final[dict[str, str]] = {
     ),
     "export_rejected": "❌ NemoVideo refused the export. Please try `/export` again later.",
     "export_progress": "🎬 Rendering… {progress}%",
-    "export_ready_no_project": "✅ Your video is ready: {url}",
     "internal_error": "⚠️ Something went wrong on my side. Please try again.",
     # --- terminal front end (bot/console.py) -------------------------------------------
     "console_banner": (
@@ -100,8 +118,13 @@ _EN: Final[dict[str, str]] = {
     "console_unknown_command": "Unknown command {command}. Type /help for the list.",
     "console_waiting": "⏳ Waiting for the render to finish…",
     "console_bye": "👋 Bye.",
+    "console_saved": "💾 Saved the video to {path}",
+    "console_save_failed": "⚠️ I couldn't save a copy of the video; the link above still works.",
     "credits_register": (
         "Register (free) to get more credits and keep your projects: {register_url}"
+    ),
+    "credits_local_studio": (
+        "No registration needed: this is Beatthread's local studio, free and on this machine."
     ),
     # --- Discord front end (bot/discord_app) ------------------------------------------
     "ready_next": (
@@ -115,7 +138,7 @@ _EN: Final[dict[str, str]] = {
     "export_stage_pending": "waiting to start",
     "export_stage_processing": "rendering",
     "export_status": "🎬 **Rendering your video** · {stage} · {progress}%\nReady {eta}",
-    "export_status_done": "✅ **Your video is ready**: the link is below.",
+    "export_status_done": "✅ **Your video is ready**: see below.",
     "export_status_stalled": (
         "⏳ **The render hasn't moved for a while.** It may still finish and I'll post it if it "
         "does; you can also cancel it, or render again."
@@ -264,7 +287,16 @@ _ZH: Final[dict[str, str]] = {
     "out_of_credits_registered": "💳 积分已用完。请在这里充值：{billing_url}",
     "export_nothing": "还没有可以导出的内容：时间线是空的。请先描述你想要的视频。",
     "export_started": "🎬 正在渲染视频…完成后我会把 MP4 发到这里。",
-    "export_ready": "✅ 视频已完成：{url}\n打开项目：{project_url}",
+    "export_ready": "✅ 视频已完成：{url}",
+    "export_ready_attached": "✅ 视频已完成（见附件）。",
+    "export_ready_smaller": "✅ 视频已完成。附件是为 Discord 压缩的较小版本。",
+    "export_full_quality": "原画质：{url}",
+    "export_ready_on_host": (
+        "✅ 视频已完成，但只在机器人所在的主机上：它无法作为附件发到这里，而它的链接是本地地址，"
+        "Discord 上的人打不开。机器人管理员可以为渲染结果设置公开地址"
+        "（本地后端的 `LOCAL_BACKEND_PUBLIC_URL`）。"
+    ),
+    "export_project": "打开项目：{project_url}",
     "export_failed": "❌ 渲染连续失败两次。请稍后再试 `/export`。",
     "export_refused_plan": "🔒 导出需要注册 NemoVideo 账号。请先注册再重试：{register_url}",
     "session_lost": "⚠️ NemoVideo 那边的会话已过期，之前的时间线没有了。我已新建会话{reupload}。",
@@ -282,7 +314,6 @@ _ZH: Final[dict[str, str]] = {
     "agent_failed": "⚠️ NemoVideo 没能完成这个请求。请再试一次，或者换个说法。",
     "export_rejected": "❌ NemoVideo 拒绝了这次导出。请稍后再试 `/export`。",
     "export_progress": "🎬 渲染中…{progress}%",
-    "export_ready_no_project": "✅ 视频已完成：{url}",
     "internal_error": "⚠️ 我这边出了点问题，请再试一次。",
     "console_banner": (
         "🎬 Beatthread 终端：与 NemoVideo 的一段对话。直接输入消息，或使用 "
@@ -297,7 +328,10 @@ _ZH: Final[dict[str, str]] = {
     "console_unknown_command": "未知命令 {command}。输入 /help 查看命令列表。",
     "console_waiting": "⏳ 正在等待渲染完成…",
     "console_bye": "👋 再见。",
+    "console_saved": "💾 视频已保存到 {path}",
+    "console_save_failed": "⚠️ 没能保存视频副本；上面的链接仍然可用。",
     "credits_register": "免费注册即可获得更多积分并保留你的项目：{register_url}",
+    "credits_local_studio": "无需注册：这是 Beatthread 的本地工作室，免费，运行在本机。",
     "ready_next": (
         "试试：“画面踩点同步”、“添加标题：霓虹之夜”，然后用 `/export` 导出。`/status` 查看时间线。"
     ),
@@ -308,7 +342,7 @@ _ZH: Final[dict[str, str]] = {
     "export_stage_pending": "等待开始",
     "export_stage_processing": "渲染中",
     "export_status": "🎬 **正在渲染视频** · {stage} · {progress}%\n预计完成 {eta}",
-    "export_status_done": "✅ **视频已完成**：链接在下方。",
+    "export_status_done": "✅ **视频已完成**：见下方。",
     "export_status_stalled": (
         "⏳ **渲染已经有一阵子没有进展了。** 它仍可能完成，完成后我会发出来；"
         "你也可以取消，或重新渲染。"
@@ -441,9 +475,36 @@ def accepted_formats(lang: str | None) -> str:
 
 def export_ready_text(lang: str | None, url: str, project_url: str | None) -> str:
     """The finished video's words: its MP4 link, and the project link when there is one."""
-    if project_url is None:
-        return text("export_ready_no_project", lang, url=url)
-    return text("export_ready", lang, url=url, project_url=project_url)
+    lines = [text("export_ready", lang, url=url)]
+    if project_url is not None:
+        lines.append(text("export_project", lang, project_url=project_url))
+    return "\n".join(lines)
+
+
+def export_post_text(
+    lang: str | None, url: str, project_url: str | None, attached: Attached
+) -> str:
+    """The finished video's post in a chat, showing only the links people there can open.
+
+    A link that is not public (:func:`~bot.core.links.is_public_url`: the local backend on the
+    admin's machine) is left out: the attached file is the delivery, and with nothing
+    attached the post says the video is on the bot's host and how the admin gives it a public
+    address. A public link stays beside a smaller copy, for the full quality.
+    """
+    link = url if is_public_url(url) else None
+    if attached is Attached.SMALLER_COPY:
+        lines = [text("export_ready_smaller", lang)]
+        if link is not None:
+            lines.append(text("export_full_quality", lang, url=link))
+    elif link is not None:
+        lines = [text("export_ready", lang, url=link)]
+    elif attached is Attached.ORIGINAL:
+        lines = [text("export_ready_attached", lang)]
+    else:
+        lines = [text("export_ready_on_host", lang)]
+    if project_url is not None and is_public_url(project_url):
+        lines.append(text("export_project", lang, project_url=project_url))
+    return "\n".join(lines)
 
 
 def media_kind_name(kind: MediaKind, lang: str | None) -> str:

@@ -21,18 +21,27 @@ also after a restart. Rules:
   The post carries a nonce derived from the render id (Discord drops a same-nonce repeat for a
   few minutes) and an Export button whose ``custom_id`` names the render, a marker that
   :meth:`~DiscordNotifier.find_posted` finds for good. Its id is recorded on the job.
-* **The video attached when it fits.** Given an HTTP client, the post also carries the MP4
-  as a file, so it plays in the thread, when it fits the upload limit (the thread's guild's
-  ``filesize_limit`` from the cache, else Discord's default for servers without boosts,
-  10 MiB). The video is fetched with one ``GET`` (a ``HEAD`` first would be a second round
-  trip, and signed CDN URLs are often signed for ``GET`` only): its ``Content-Length`` decides
-  before a byte of the body is read, then the body streams to a temporary file, never more
-  than it declared. The text keeps the link (people on phones open it in their player, it
-  outlives the thread, and the post reads the same either way), with link embeds suppressed
-  so the video is not shown twice. Anything that goes wrong on the way (a timeout, a 4xx or
-  5xx, no ``Content-Length``, too large, a bot without Attach Files, Discord refusing the
-  upload) falls back to the link post with the same nonce and marker: the post is never
-  lost, and if the refused upload was created after all, Discord answers the repeat with it.
+* **The video attached, sized to fit.** Given an HTTP client, the post also carries the MP4
+  as a file, so it plays in the thread. The upload limit is the thread's guild's
+  ``filesize_limit`` from the cache, else Discord's default for servers without boosts
+  (10 MiB), or the ``upload_limit`` the notifier was given. The video is fetched with one
+  ``GET`` (a ``HEAD`` first would be a second round trip, and signed CDN URLs are often signed
+  for ``GET`` only): its ``Content-Length`` decides before a byte of the body is read, then
+  the body streams to a temporary file, never more than it declared. Within the limit the
+  file is attached as it is; over it (up to the 500 MB media cap) a smaller copy that fits is
+  made (:mod:`.rendition`) and attached, and the post says so. Link embeds are suppressed so
+  the video is not shown twice.
+* **Only links people can open.** The video's link and the project link are shown when they
+  are public (:func:`bot.core.links.is_public_url`): beside the attached file (people on
+  phones open it in their player, it outlives the thread; beside a smaller copy it is the
+  full quality), or alone. A link to the bot's own machine (the local backend) is left out;
+  with nothing attached either, the post says the video is on the bot's host and names the
+  setting that gives renders a public address.
+* Anything that goes wrong on the way to an attachment (a timeout, a 4xx or 5xx, no
+  ``Content-Length``, too large even for a copy, a bot without Attach Files, Discord refusing
+  the upload) falls back to the post without a file, with the same nonce and marker: the
+  post is never lost, and if the refused upload was created after all, Discord answers the
+  repeat with it.
 * :meth:`~DiscordNotifier.export_failed` says so, that no credits were spent (export is free,
   contract §3.8), and offers Retry; :meth:`~DiscordNotifier.export_stalled` offers Cancel and
   Retry while polling goes on. Backend error text is logged, never shown.
@@ -44,10 +53,14 @@ a second attempt of the result post safe).
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import logging
 import re
+import shutil
 import tempfile
-from io import BufferedRandom
+from collections.abc import AsyncIterator, Callable
+from dataclasses import dataclass
+from pathlib import Path
 from typing import IO, TYPE_CHECKING
 
 import aiohttp
@@ -55,11 +68,13 @@ import discord
 import httpx
 
 from bot.core.backend_results import RenderStage, RenderStatus
+from bot.core.media import DEFAULT_MAX_BYTES, Attached
 from bot.core.models import ExportJob, TrackThread
 from bot.core.ports import Clock, Store
-from bot.core.texts import export_ready_text, text
+from bot.core.texts import export_post_text, text
 from bot.discord_app.limiter import MessageLimiter
 from bot.discord_app.render import export_status, render_nonce
+from bot.discord_app.rendition import make_rendition
 from bot.discord_app.views import (
     cancel_marker,
     export_marker,
@@ -79,11 +94,19 @@ FIND_POSTED_DEPTH = 100
 #: Discord's upload limit for a server without boosts (10 MiB since 2024; discord.py's
 #: ``utils.DEFAULT_FILE_SIZE_LIMIT_BYTES``), for a thread whose guild is not in the cache.
 DEFAULT_UPLOAD_LIMIT = 10 * 1024 * 1024
-#: How long fetching the video for an attachment may take before the link is posted instead.
+#: How long fetching the video for an attachment may take before it is posted without it.
 ATTACH_TIMEOUT = 30.0
 _CHUNK = 64 * 1024
 #: What an attachment may never fail on: Discord refusing it, the network, a timeout.
 _UPLOAD_ERRORS = (discord.HTTPException, aiohttp.ClientError, OSError, TimeoutError)
+
+
+@dataclass(frozen=True, slots=True)
+class _Video:
+    """The file a result post attaches: the render itself or a smaller copy of it."""
+
+    path: Path
+    kind: Attached
 
 
 class DiscordNotifier:
@@ -98,14 +121,18 @@ class DiscordNotifier:
         *,
         http: httpx.AsyncClient | None = None,
         attach_timeout: float = ATTACH_TIMEOUT,
+        upload_limit: int | None = None,
     ) -> None:
-        """Without ``http`` the result post is always the link (nothing is downloaded)."""
+        """Without ``http`` nothing is downloaded, so nothing is attached."""
         self._client = client
         self._store = store
         self._limiter = limiter
         self._clock = clock
         self._http = http
         self._attach_timeout = attach_timeout
+        #: The upload limit (bytes) assumed for every thread instead of its guild's; ``None``:
+        #: the guild's. For a Discord whose limits differ from discord.py's table, and tests.
+        self.upload_limit = upload_limit
 
     def handles(self, job: ExportJob) -> bool:
         """Whether this process can post now: connected to the gateway and not closing."""
@@ -133,17 +160,16 @@ class DiscordNotifier:
     async def export_finished(
         self, job: ExportJob, output_url: str, project_url: str | None
     ) -> int:
-        """Post the video (attached if it fits), pinging the requester once; finish the status."""
+        """Post the video (attached, sized to fit), pinging the requester once; end the status."""
         thread = await self._thread_record(job)
         lang = _language_of(thread)
-        message = export_ready_text(lang, output_url, project_url)
-        content = f"<@{job.requester_id}> {message}"
-        video = await self._download(job, thread, output_url)
-        try:
+
+        def content(attached: Attached) -> str:
+            words = export_post_text(lang, output_url, project_url, attached)
+            return f"<@{job.requester_id}> {words}"
+
+        async with self._video(job, thread, output_url) as video:
             posted = await self._post_result(job, content, lang, video, _file_name(thread))
-        finally:
-            if video is not None:
-                video.close()
         async with self._store.transaction() as tx:
             await tx.exports.update(
                 job.render_id, now=self._clock.now(), posted_message_id=posted.id
@@ -152,7 +178,7 @@ class DiscordNotifier:
         return posted.id
 
     async def _finish_status(self, job: ExportJob, lang: str) -> None:
-        """The status message's final state ("ready: the link is below"), best effort."""
+        """The status message's final state ("ready: see below"), best effort."""
         status_id = await self._status_id(job)
         if status_id is None:
             return
@@ -256,21 +282,26 @@ class DiscordNotifier:
     # -- the result post ----------------------------------------------------------------
 
     async def _post_result(
-        self, job: ExportJob, content: str, lang: str, video: BufferedRandom | None, name: str
+        self,
+        job: ExportJob,
+        content: Callable[[Attached], str],
+        lang: str,
+        video: _Video | None,
+        name: str,
     ) -> discord.Message:
-        """The result post: with the video if there is one, else (or if that fails) the link."""
+        """The result post: with the video if there is one, else (or if that fails) without."""
         if video is not None:
             try:
                 # Suppressed embeds: the attached video plays, the link must not play it again.
-                attached = discord.File(video, filename=name)
-                return await self._send_result(job, content, lang, attached)
+                attached = discord.File(video.path, filename=name)
+                return await self._send_result(job, content(video.kind), lang, attached)
             except _UPLOAD_ERRORS as error:
                 log.warning(
-                    "posting export %s with its video attached failed (%r); posting the link",
+                    "posting export %s with its video attached failed (%r); posting without it",
                     job.render_id,
                     error,
                 )
-        return await self._send_result(job, content, lang, None)
+        return await self._send_result(job, content(Attached.NOTHING), lang, None)
 
     async def _send_result(
         self, job: ExportJob, content: str, lang: str, video: discord.File | None
@@ -295,47 +326,59 @@ class DiscordNotifier:
             allowed_mentions=mentions,
         )
 
-    async def _download(
+    @contextlib.asynccontextmanager
+    async def _video(
         self, job: ExportJob, thread: TrackThread | None, url: str
-    ) -> BufferedRandom | None:
-        """The video in a temporary file (at its start) if it may be attached, else ``None``."""
+    ) -> AsyncIterator[_Video | None]:
+        """The file to attach, in a temporary directory removed on exit; ``None``: none."""
         limit = self._upload_limit(job, thread)
         if self._http is None or limit is None:
-            return None
-        handle = await asyncio.to_thread(tempfile.TemporaryFile)
+            yield None
+            return
+        workdir = Path(await asyncio.to_thread(tempfile.mkdtemp, prefix="beatthread-"))
+        try:
+            yield await self._prepare(job, self._http, url, limit, workdir)
+        finally:
+            await asyncio.to_thread(shutil.rmtree, workdir, ignore_errors=True)
+
+    async def _prepare(
+        self, job: ExportJob, http: httpx.AsyncClient, url: str, limit: int, workdir: Path
+    ) -> _Video | None:
+        """Download the render; attach it as it is if it fits, else a copy that fits, if any."""
+        source = workdir / "render.mp4"
         try:
             async with asyncio.timeout(self._attach_timeout):
-                fetched = await self._fetch(self._http, url, limit, handle)
+                size = await self._fetch(http, url, source)
         except (httpx.HTTPError, OSError, TimeoutError) as error:
             log.info("export %s: not attaching the video (%r)", job.render_id, error)
-            fetched = False
-        if not fetched:
-            handle.close()
             return None
-        handle.seek(0)
-        return handle
+        if size is None:
+            return None
+        if size <= limit:
+            return _Video(source, Attached.ORIGINAL)
+        copy = await make_rendition(source, workdir / "discord.mp4", limit)
+        return _Video(copy, Attached.SMALLER_COPY) if copy is not None else None
 
-    async def _fetch(self, http: httpx.AsyncClient, url: str, limit: int, sink: IO[bytes]) -> bool:
-        """Stream the video into ``sink`` if it declares a size within ``limit``."""
+    async def _fetch(self, http: httpx.AsyncClient, url: str, path: Path) -> int | None:
+        """Stream the video to ``path`` if it declares a size within the media cap; its size."""
         # identity: the body must be the file itself, its size the declared Content-Length.
         headers = {"Accept-Encoding": "identity"}
         async with http.stream("GET", url, headers=headers, follow_redirects=True) as response:
             response.raise_for_status()
             declared = _declared_size(response)
-            if declared is None or declared > limit:
-                log.info("video at %s: size %s, upload limit %d", url, declared, limit)
-                return False
-            received = 0
-            async for chunk in response.aiter_raw(_CHUNK):
-                received += len(chunk)
-                if received > declared:
-                    log.info("video at %s: more bytes than its Content-Length", url)
-                    return False
-                await asyncio.to_thread(sink.write, chunk)  # a disk write, off the loop
-        if received != declared:
+            if declared is None or declared > DEFAULT_MAX_BYTES:
+                log.info("video at %s: size %s, not fetched", url, declared)
+                return None
+            sink = await asyncio.to_thread(path.open, "wb")
+            try:
+                received = await _stream_to(response, sink, declared)
+            finally:
+                await asyncio.to_thread(sink.close)
+        if received is None:
+            log.info("video at %s: more bytes than its Content-Length", url)
+        elif received != declared:
             log.info("video at %s: %d of %d bytes arrived", url, received, declared)
-            return False
-        return True
+        return declared if received == declared else None
 
     def _upload_limit(self, job: ExportJob, thread: TrackThread | None) -> int | None:
         """The largest file the thread takes; ``None`` if the bot may not attach files there."""
@@ -345,8 +388,11 @@ class DiscordNotifier:
             me: discord.Member | None = channel.guild.me
             if me is not None and not channel.permissions_for(me).attach_files:
                 return None
-            return channel.guild.filesize_limit
-        guild = self._client.get_guild(thread.guild_id) if thread is not None else None
+            guild: discord.Guild | None = channel.guild
+        else:
+            guild = self._client.get_guild(thread.guild_id) if thread is not None else None
+        if self.upload_limit is not None:
+            return self.upload_limit
         return guild.filesize_limit if guild is not None else DEFAULT_UPLOAD_LIMIT
 
 
@@ -359,6 +405,17 @@ def _file_name(thread: TrackThread | None) -> str:
     title = thread.title if thread is not None else None
     stem = re.sub(r"[^\w-]+", "_", title or "").strip("_")[:80]
     return f"{stem or 'video'}.mp4"
+
+
+async def _stream_to(response: httpx.Response, sink: IO[bytes], declared: int) -> int | None:
+    """Write the body to ``sink``; the bytes received, or ``None`` past ``declared``."""
+    received = 0
+    async for chunk in response.aiter_raw(_CHUNK):
+        received += len(chunk)
+        if received > declared:
+            return None
+        await asyncio.to_thread(sink.write, chunk)  # a disk write, off the loop
+    return received
 
 
 def _declared_size(response: httpx.Response) -> int | None:

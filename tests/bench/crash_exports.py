@@ -68,7 +68,7 @@ def report(results: list[RoundResult], nonce_of: dict[int, bool], seconds: float
     for result in results:
         posts.update(result.posts.values())
     exports = sum(len(r.posts) for r in results)
-    bad_links = sum(1 for r in results for n in r.links.values() if n != 1)
+    bad_videos = sum(1 for r in results for n in r.videos.values() if n != 1)
     statuses: Counter[str] = Counter()
     for result in results:
         statuses.update(result.statuses)
@@ -81,7 +81,7 @@ def report(results: list[RoundResult], nonce_of: dict[int, bool], seconds: float
     for window in Window:
         print(f"  {window:<12} {windows[window]:4d}")
     print(f"result posts per export: {dict(sorted(posts.items()))}  (posts → exports)")
-    print(f"MP4-link messages per export other than 1: {bad_links}")
+    print(f"Video messages (MP4 attached or linked) per export other than 1: {bad_videos}")
     print(
         f"export rows by status: {dict(statuses)}; posted rows not naming their post: "
         f"{len(unrecorded)}"
@@ -113,7 +113,7 @@ def report(results: list[RoundResult], nonce_of: dict[int, bool], seconds: float
     print(f"time: {seconds:.1f} s ({seconds / max(kills, 1):.2f} s per kill)")
     ok = (
         set(posts) == {1}
-        and bad_links == 0
+        and bad_videos == 0
         and set(statuses) == {"posted"}
         and statuses["posted"] == exports
         and not unrecorded

@@ -6,10 +6,15 @@ from bot.core.media import (
     ACCEPTED_FORMATS,
     DEFAULT_MAX_BYTES,
     HEADER_BYTES,
+    RENDITION_BUFFER_SECONDS,
+    RENDITION_MARGIN,
+    RENDITION_RETRY_MARGIN,
     MediaKind,
     Rejection,
+    RenditionPlan,
     check_media,
     extension_of,
+    rendition_plan,
     sniff,
 )
 
@@ -250,3 +255,82 @@ def test_short_header_is_fine() -> None:
 def test_mime_types(extension: str, mime: str) -> None:
     """Multipart uploads carry the MIME type the backend's CLI uses."""
     assert ACCEPTED_FORMATS[extension].mime == mime
+
+
+MIB = 1024 * 1024
+
+
+@pytest.mark.parametrize(
+    ("max_bytes", "seconds", "source_height", "expected"),
+    [
+        # 10 MiB over 3 min: (10 MiB * 8 * 0.9 - 96k * 180 s) / 181 s = 321,643 bps -> 480p.
+        pytest.param(10 * MIB, 180, 1080, RenditionPlan(321_643, 96_000, 480), id="10MiB-3min"),
+        # 25 MiB: with 128k audio the picture would get 915 kbps (< 1 Mbps), so 96k audio.
+        pytest.param(25 * MIB, 180, 1080, RenditionPlan(947_313, 96_000, 480), id="25MiB-3min"),
+        pytest.param(50 * MIB, 180, 1080, RenditionPlan(1_958_272, 128_000, 720), id="50MiB-3min"),
+        pytest.param(
+            100 * MIB, 180, 1080, RenditionPlan(4_043_838, 128_000, 1080), id="100MiB-3min"
+        ),
+        pytest.param(
+            100 * MIB, 180, 720, RenditionPlan(4_043_838, 128_000, 720), id="never-upscaled"
+        ),
+        pytest.param(50 * MIB, 180, 719, RenditionPlan(1_958_272, 128_000, 718), id="odd-source"),
+        pytest.param(50 * MIB, 180, 180, RenditionPlan(1_958_272, 128_000, 180), id="small-source"),
+        # 233,334 bytes over 5 s leave the picture exactly 200 kbps: the floor, still a copy.
+        pytest.param(233_334, 5, 180, RenditionPlan(200_000, 96_000, 180), id="at-the-floor"),
+    ],
+)
+def test_rendition_plan(
+    max_bytes: int, seconds: float, source_height: int, expected: RenditionPlan
+) -> None:
+    """Bitrates come from the byte budget and the length, the height from the bitrate."""
+    assert rendition_plan(max_bytes, seconds, source_height) == expected
+
+
+@pytest.mark.parametrize(
+    ("max_bytes", "seconds", "source_height"),
+    [
+        pytest.param(233_333, 5, 180, id="a-byte-below-the-floor"),
+        pytest.param(10 * MIB, 600, 1080, id="10-minutes-in-10MiB"),
+        pytest.param(50_000, 5, 180, id="tiny-limit"),
+        pytest.param(10 * MIB, 0, 1080, id="no-length"),
+        pytest.param(0, 180, 1080, id="no-budget"),
+        pytest.param(10 * MIB, 180, 0, id="no-picture"),
+    ],
+)
+def test_no_rendition_fits(max_bytes: int, seconds: float, source_height: int) -> None:
+    """Below the video-bitrate floor a copy is not worth posting: the caller posts without."""
+    assert rendition_plan(max_bytes, seconds, source_height) is None
+
+
+@pytest.mark.parametrize(
+    ("max_bytes", "seconds"),
+    [
+        (300_000, 5),
+        (10 * MIB, 61.5),
+        (10 * MIB, 180),
+        (25 * MIB, 400),
+        (100 * MIB, 180),
+        (DEFAULT_MAX_BYTES, 400),
+    ],
+)
+@pytest.mark.parametrize("margin", [RENDITION_MARGIN, RENDITION_RETRY_MARGIN])
+def test_a_capped_encode_stays_within_the_budget(
+    max_bytes: int, seconds: float, margin: float
+) -> None:
+    """At its ceiling plus one full buffer, the copy still fits the margin of the limit."""
+    plan = rendition_plan(max_bytes, seconds, 1080, margin=margin)
+    assert plan is not None
+    worst = plan.video_bps * (seconds + RENDITION_BUFFER_SECONDS) + plan.audio_bps * seconds
+    assert worst <= max_bytes * 8 * margin
+    assert worst > max_bytes * 8 * margin * 0.999  # and uses it: no bitrate left on the table
+    assert plan.buffer_bits == plan.video_bps * RENDITION_BUFFER_SECONDS
+    assert plan.height % 2 == 0
+
+
+def test_the_retry_aims_lower() -> None:
+    """The second try, after a copy came out too large, asks the encoder for less."""
+    first = rendition_plan(10 * MIB, 180, 1080)
+    retry = rendition_plan(10 * MIB, 180, 1080, margin=RENDITION_RETRY_MARGIN)
+    assert first is not None and retry is not None
+    assert retry.video_bps < first.video_bps

@@ -199,7 +199,7 @@ class RoundResult:
     seed: int
     kills: list[Kill]
     posts: dict[int, int]
-    links: dict[int, int]
+    videos: dict[int, int]
     statuses: Counter[str]
     unrecorded: list[str]
     #: Exports whose unrecorded post ``find_posted`` found (each once, however many runs did).
@@ -258,6 +258,9 @@ class CrashWorld:
 def backend_config(render_seconds: float) -> BackendConfig:
     """Quick turns and placeholder renders (no ffmpeg): the time goes to crashing."""
     return BackendConfig(
+        studio=False,
+        silent_turns="auto",
+        turn_cost=10,
         render_seconds=render_seconds,
         render_media=False,
         heartbeat_interval=0.05,
@@ -393,12 +396,17 @@ def result_posts(emulator: DiscordEmulator, thread: Channel) -> list[Message]:
     ]
 
 
-def link_messages(emulator: DiscordEmulator, thread: Channel) -> list[Message]:
-    """The bot's messages in ``thread`` carrying a rendered MP4 link."""
+def video_messages(emulator: DiscordEmulator, thread: Channel) -> list[Message]:
+    """The bot's messages in ``thread`` delivering a video: an MP4 attached, or its link."""
     return [
         m
         for m in emulator.messages_in(thread)
-        if m.author.id == emulator.bot.id and not m.deleted and "/media/renders/" in m.content
+        if m.author.id == emulator.bot.id
+        and not m.deleted
+        and (
+            "/media/renders/" in m.content
+            or any(a.filename.endswith(".mp4") for a in m.attachments)
+        )
     ]
 
 
@@ -695,7 +703,7 @@ class CrashRound:
             seed=self.config.seed,
             kills=list(self.kills),
             posts={t.id: len(result_posts(emulator, t)) for t in self.threads},
-            links={t.id: len(link_messages(emulator, t)) for t in self.threads},
+            videos={t.id: len(video_messages(emulator, t)) for t in self.threads},
             statuses=Counter(status for _, _, status, _ in rows),
             unrecorded=unrecorded,
             found_posted=len(found),

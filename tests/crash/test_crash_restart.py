@@ -31,7 +31,7 @@ async def test_every_export_is_posted_exactly_once_whatever_the_kills(
     assert set(windows) == set(Window), "every window was hit at least once"
     assert result.posts == dict.fromkeys(result.posts, 1)
     assert len(result.posts) == config.exports
-    assert result.links == result.posts
+    assert result.videos == result.posts
     assert result.statuses == {"posted": config.exports}
     assert result.unrecorded == []
     assert result.open_statuses == 0, "every status message was finished, also after a kill"

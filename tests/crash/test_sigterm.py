@@ -17,12 +17,12 @@ from tests.crash.harness import (
     CrashWorld,
     bot_env,
     export_rows,
-    link_messages,
     open_world,
     readies,
     result_posts,
     spawn_bot,
     until_or_exit,
+    video_messages,
 )
 from tests.discord_app.stage import mp3_bytes
 from tests.discord_emulator import Channel
@@ -147,6 +147,6 @@ async def test_sigterm_during_an_export_leaves_it_for_the_next_process(tmp_path)
         ][0]
         assert render_id in "".join(post.custom_ids())
         assert await terminate(run) == 0, run.tail()
-        assert len(link_messages(world.emulator, thread)) == 1
+        assert len(video_messages(world.emulator, thread)) == 1
         ((_, _, status, posted),) = await export_rows(world.database_url)
         assert (status, posted) == ("posted", post.id)

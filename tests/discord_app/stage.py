@@ -144,6 +144,13 @@ class Stage:
             thread, lambda m: "beatthread:export:" in "".join(m.custom_ids()), timeout=WAIT
         )
 
+    async def result_post(self, thread: Channel) -> Message:
+        """The export's result post in ``thread`` (its video attached or linked), by its marker."""
+        marker = f"beatthread:export:{thread.id}:"
+        return await self.emulator.wait_for_message(
+            thread, lambda m: any(i.startswith(marker) for i in m.custom_ids()), timeout=WAIT
+        )
+
     def bot_messages(self, thread: Channel) -> list[Message]:
         """The bot's messages in ``thread``, oldest first."""
         bot_id = self.emulator.bot.id

@@ -1,34 +1,49 @@
-"""The finished export: the MP4 attached when it fits, the link post whenever it cannot be."""
+"""The finished export: the MP4 attached (a smaller copy when it is over the upload limit).
+
+The local backend's links are loopback ones, which people on Discord cannot open: the posts
+here carry no link, and with nothing attached they say the video is on the bot's host.
+"""
 
 from __future__ import annotations
 
+import asyncio
 import re
+from dataclasses import dataclass
 from pathlib import Path
 
+import imageio_ffmpeg
 import pytest
 
+from bot.discord_app.render import render_nonce
 from bot.local_backend import Fault
 from tests.discord_app.stage import WAIT
 
 MESSAGES = "/channels/{channel_id}/messages"
-VIDEO_URL = re.compile(r"http://\S+/media/renders/([\w.-]+\.mp4)")
+READY = "✅ Your video is ready"
+ON_HOST = f"{READY}, but only on the bot's host"
+SMALLER = f"{READY}. The attached video is a smaller copy sized for Discord."
+#: An upload limit the backend's preview render (10 s, ~0.95 MB) is over, and a copy fits:
+#: ``rendition_plan`` leaves its picture ~300 kbps, above the floor.
+COPY_FITS = 600_000
+#: An upload limit that would leave a copy of the preview below the video-bitrate floor.
+NO_COPY_FITS = 50_000
 
 
 async def exported_post(stage):
-    """Drop a track, export it, and return the result post (the one with the video link)."""
+    """Drop a track, export it, and return the result post (its button names the render)."""
     _, thread = await stage.drop_track()
     await stage.ready_in(thread)
     await stage.mia.slash("export", thread)
+    marker = f"beatthread:export:{thread.id}:"
     return await stage.emulator.wait_for_message(
-        thread, lambda m: "/media/renders/" in m.content, timeout=WAIT
+        thread, lambda m: any(i.startswith(marker) for i in m.custom_ids()), timeout=WAIT
     )
 
 
-def rendered_file(stage, post) -> Path:
-    """The MP4 the backend rendered, as the post's link names it."""
-    match = VIDEO_URL.search(post.content)
-    assert match is not None, post.content
-    return stage.backend.media_dir / "renders" / match.group(1)
+def rendered_file(stage) -> Path:
+    """The one MP4 the backend rendered."""
+    (video,) = (stage.backend.media_dir / "renders").rglob("*.mp4")
+    return video
 
 
 def uploads(stage) -> list:
@@ -36,18 +51,62 @@ def uploads(stage) -> list:
     return [r for r in stage.emulator.recorder.requests_to("POST", MESSAGES) if r.files]
 
 
-def assert_one_ping_for_mia(stage, post) -> None:
-    assert post.content.startswith(f"<@{stage.mia.id}> ✅ Your video is ready: http")
-    assert "Open the project: http" in post.content
+def limit_uploads(stage, limit: int) -> None:
+    """The guild takes files up to ``limit`` bytes, and the bot knows it."""
+    stage.guild.upload_limit = limit
+    stage.bot.app.notifier.upload_limit = limit
+
+
+@dataclass(frozen=True)
+class Decoded:
+    """What ffmpeg reads from a file: its length and its streams' codecs."""
+
+    seconds: float
+    video: str | None
+    audio: str | None
+    pixels: str | None
+
+
+async def decode(path: Path) -> Decoded:
+    """``ffmpeg -i`` on ``path`` (there is no ffprobe): duration and codecs of its streams."""
+    process = await asyncio.create_subprocess_exec(
+        imageio_ffmpeg.get_ffmpeg_exe(),
+        *("-hide_banner", "-nostdin", "-i", str(path)),
+        stdin=asyncio.subprocess.DEVNULL,
+        stdout=asyncio.subprocess.DEVNULL,
+        stderr=asyncio.subprocess.PIPE,
+    )
+    _, stderr = await asyncio.wait_for(process.communicate(), WAIT)
+    info = stderr.decode(errors="replace")
+    duration = re.search(r"Duration: (\d+):(\d{2}):(\d{2}\.\d+)", info)
+    assert duration is not None, info
+    hours, minutes, seconds = duration.groups()
+    video = re.search(r"Stream #\S+: Video: (\w+)[^,]*, (\w+)", info)
+    audio = re.search(r"Stream #\S+: Audio: (\w+)", info)
+    return Decoded(
+        seconds=int(hours) * 3600 + int(minutes) * 60 + float(seconds),
+        video=video.group(1) if video else None,
+        audio=audio.group(1) if audio else None,
+        pixels=video.group(2) if video else None,
+    )
+
+
+def assert_posted_once_pinging_mia(stage, post) -> None:
+    """The render's one post (its nonce and marker), the one message that pings anyone."""
+    assert post.content.startswith(f"<@{stage.mia.id}> {READY}")
+    assert "http" not in post.content  # the backend's links are loopback: never shown
+    (marker,) = post.custom_ids()
+    assert post.nonce == render_nonce(marker.rsplit(":", 1)[1])
+    assert [m for m in stage.bot_messages(post.channel_id) if m.nonce == post.nonce] == [post]
     assert post.mention_ids == [stage.mia.id]
     pinged = [m for m in stage.emulator.state.messages.values() if m.mention_ids]
     assert pinged == [post]
 
 
-async def test_a_video_that_fits_is_attached_beside_the_links_pinging_once(stage):
+async def test_a_video_that_fits_is_attached_as_it_is_pinging_once(stage):
     """Under the upload limit the MP4 itself is in the post, so it plays in the thread."""
     post = await exported_post(stage)
-    video = rendered_file(stage, post)
+    video = rendered_file(stage)
     (attachment,) = post.attachments
     assert attachment.content_type == "video/mp4"
     assert attachment.filename == "Urban_Dreams.mp4"
@@ -56,20 +115,50 @@ async def test_a_video_that_fits_is_attached_beside_the_links_pinging_once(stage
     (upload,) = uploads(stage)
     assert upload.status == 200
     assert [(f.filename, f.size) for f in upload.files] == [("Urban_Dreams.mp4", attachment.size)]
-    assert_one_ping_for_mia(stage, post)
+    assert post.content == f"<@{stage.mia.id}> {READY} (attached)."
+    assert_posted_once_pinging_mia(stage, post)
 
 
-async def test_a_video_over_the_guilds_upload_limit_is_posted_as_the_link(stage):
-    """Discord refuses the file (413): the same post goes out with the link, once."""
-    stage.guild.upload_limit = 1024  # far below any rendered MP4
+async def test_a_video_over_the_limit_is_attached_as_a_smaller_copy_that_fits(stage):
+    """Over the upload limit, a copy sized for it is attached: same length, H.264 and AAC."""
+    limit_uploads(stage, COPY_FITS)
     post = await exported_post(stage)
-    assert rendered_file(stage, post).stat().st_size > stage.guild.upload_limit
+    original = rendered_file(stage)
+    assert original.stat().st_size > COPY_FITS
+    (attachment,) = post.attachments
+    assert (attachment.filename, attachment.content_type) == ("Urban_Dreams.mp4", "video/mp4")
+    assert 0 < attachment.size <= COPY_FITS
+    copy, source = await decode(attachment.path), await decode(original)
+    assert copy.seconds == pytest.approx(source.seconds, abs=0.1)
+    assert (copy.video, copy.pixels, copy.audio) == ("h264", "yuv420p", "aac")
+    (upload,) = uploads(stage)
+    assert upload.status == 200
+    assert post.content == f"<@{stage.mia.id}> {SMALLER}"
+    assert_posted_once_pinging_mia(stage, post)
+
+
+async def test_a_video_no_copy_of_which_fits_says_it_is_on_the_bots_host(stage):
+    """Too long for the limit even as a copy: no upload, and a post that says where it is."""
+    limit_uploads(stage, NO_COPY_FITS)
+    post = await exported_post(stage)
+    assert rendered_file(stage).stat().st_size > NO_COPY_FITS
+    assert post.attachments == []
+    assert uploads(stage) == []
+    assert post.content.startswith(f"<@{stage.mia.id}> {ON_HOST}")
+    assert "`LOCAL_BACKEND_PUBLIC_URL`" in post.content
+    assert_posted_once_pinging_mia(stage, post)
+
+
+async def test_a_video_discord_refuses_is_posted_without_it(stage):
+    """Discord refuses the file (413) against the bot's belief: the same post goes out once."""
+    stage.guild.upload_limit = 1024  # the bot still thinks 10 MiB: the upload is tried
+    post = await exported_post(stage)
+    assert rendered_file(stage).stat().st_size > stage.guild.upload_limit
     assert post.attachments == []
     (refused,) = uploads(stage)
     assert (refused.status, refused.error_code) == (413, 40005)
-    same_render = [m for m in stage.bot_messages(post.channel_id) if m.nonce == post.nonce]
-    assert same_render == [post]
-    assert_one_ping_for_mia(stage, post)
+    assert post.content.startswith(f"<@{stage.mia.id}> {ON_HOST}")
+    assert_posted_once_pinging_mia(stage, post)
 
 
 @pytest.mark.parametrize(
@@ -80,12 +169,13 @@ async def test_a_video_over_the_guilds_upload_limit_is_posted_as_the_link(stage)
         pytest.param(Fault(route="media", drop_after_events=0), id="connection-dropped"),
     ],
 )
-async def test_a_video_that_cannot_be_fetched_is_posted_as_the_link(stage, fault):
-    """The download fails: nothing is uploaded, and the link post goes out as before."""
+async def test_a_video_that_cannot_be_fetched_is_posted_without_it(stage, fault):
+    """The download fails: nothing is uploaded, and the post still goes out, once."""
     stage.backend.inject(fault)
     post = await exported_post(stage)
     fetches = [r for r in stage.backend.requests if r.path.startswith("/media/renders/")]
     assert [r.method for r in fetches] == ["GET"]  # the one fetch, the one the fault hit
     assert post.attachments == []
     assert uploads(stage) == []
-    assert_one_ping_for_mia(stage, post)
+    assert post.content.startswith(f"<@{stage.mia.id}> {ON_HOST}")
+    assert_posted_once_pinging_mia(stage, post)

@@ -1,4 +1,4 @@
-"""/export: one status message edited in place, the link posted with one ping, Cancel, Retry."""
+"""/export: one status message edited in place, the video posted with one ping, Cancel, Retry."""
 
 from __future__ import annotations
 
@@ -23,6 +23,15 @@ async def status_message(stage, thread):
     )
 
 
+def is_result_post(thread):
+    """A finished video's post: its Export button names the render (``export_marker``)."""
+    return lambda m: any(i.startswith(f"beatthread:export:{thread.id}:") for i in m.custom_ids())
+
+
+async def result_post(stage, thread):
+    return await stage.emulator.wait_for_message(thread, is_result_post(thread), timeout=WAIT)
+
+
 async def idle(stage, thread) -> None:
     """Wait until the thread's queue and the export poller are done (the bot's own signals)."""
     runner = await stage.bot.app.hub.get(thread.id)
@@ -30,8 +39,8 @@ async def idle(stage, thread) -> None:
     await asyncio.wait_for(stage.bot.exports.settle(), WAIT)
 
 
-async def test_export_edits_one_status_message_then_posts_link_pinging_only_requester(stage):
-    """/export: deferred and confirmed, a status edited in place, the MP4 link with one ping."""
+async def test_export_edits_one_status_message_then_posts_video_pinging_only_requester(stage):
+    """/export: deferred and confirmed, a status edited in place, the MP4 with one ping."""
     lena = stage.emulator.add_user("lena")
     _, thread = await stage.drop_track()
     await stage.ready_in(thread)
@@ -43,11 +52,10 @@ async def test_export_edits_one_status_message_then_posts_link_pinging_only_requ
     assert confirmation.content.startswith("🎬 Export requested: MP4 · 720p")
     status = await status_message(stage, thread)
     assert "Rendering your video" in status.content and "<t:" in status.content
-    link = await stage.emulator.wait_for_message(
-        thread, lambda m: "/media/renders/" in m.content, timeout=WAIT
-    )
-    assert link.content.startswith(f"<@{stage.mia.id}> ✅ Your video is ready: http")
-    assert "Open the project: http" in link.content
+    link = await result_post(stage, thread)
+    # The backend's links are loopback ones: the attached MP4 is the delivery.
+    assert link.content == f"<@{stage.mia.id}> ✅ Your video is ready (attached)."
+    assert [a.content_type for a in link.attachments] == ["video/mp4"]
     assert link.mention_ids == [stage.mia.id]
     (job_id,) = [i.rsplit(":", 1)[1] for i in link.custom_ids()]
     assert link.nonce == render_nonce(job_id)
@@ -78,7 +86,7 @@ async def test_cancel_stops_the_render_and_never_renders_again(stage):
     assert status.custom_ids() == [f"beatthread:export:{thread.id}"]
     await idle(stage, thread)
     assert submits(stage) == 1
-    assert not [m for m in stage.bot_messages(thread) if "/media/renders/" in m.content]
+    assert not [m for m in stage.bot_messages(thread) if is_result_post(thread)(m)]
 
 
 async def test_non_owner_pressing_cancel_is_refused_politely(stage):
@@ -113,9 +121,7 @@ async def test_failed_render_says_no_credits_spent_and_retry_exports_again(stage
     click = await stage.mia.click(status, retry)
     confirmation = await click.wait_for_original(timeout=WAIT)
     assert confirmation.content.startswith("🎬 Export requested")
-    await stage.emulator.wait_for_message(
-        thread, lambda m: "/media/renders/" in m.content, timeout=WAIT
-    )
+    await result_post(stage, thread)
     assert submits(stage) == 3
 
 
@@ -153,15 +159,13 @@ async def test_buttons_work_after_the_bot_restarts(stage):
 
 
 async def test_track_to_posted_video_on_sqlite_and_postgresql(make_stage, migrated_database_url):
-    """The whole path, post → thread → /export → link, on both supported databases."""
+    """The whole path, post → thread → /export → video, on both supported databases."""
     stage = await make_stage(database_url=migrated_database_url)
     await stage.start_bot()
     _, thread = await stage.drop_track()
     await stage.ready_in(thread)
     await stage.mia.slash("export", thread)
-    link = await stage.emulator.wait_for_message(
-        thread, lambda m: "/media/renders/" in m.content, timeout=WAIT
-    )
+    link = await result_post(stage, thread)
     assert link.mention_ids == [stage.mia.id]
     await idle(stage, thread)
     async with stage.bot.app.use_cases.deps.store.transaction() as tx:

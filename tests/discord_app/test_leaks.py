@@ -15,9 +15,7 @@ async def test_no_token_in_any_request_and_only_the_requester_is_mentioned(stage
         thread, lambda m: m.content.startswith("Done!"), timeout=WAIT
     )
     await stage.mia.slash("export", thread)
-    link = await stage.emulator.wait_for_message(
-        thread, lambda m: "/media/renders/" in m.content, timeout=WAIT
-    )
+    link = await stage.result_post(thread)
     assert link.mention_ids == [stage.mia.id]
     assert stage.backend.requests, "the backend was used"
     assert leaks(stage) == []

@@ -74,9 +74,7 @@ async def test_metrics_count_an_upload_a_turn_and_an_export(make_stage):
     await stage.emulator.wait_for_message(thread, lambda m: "beat" in m.content, timeout=WAIT)
     handle = await stage.mia.slash("export", thread)
     await handle.wait_for_original(timeout=WAIT)
-    await stage.emulator.wait_for_message(
-        thread, lambda m: "/media/renders/" in m.content, timeout=WAIT
-    )
+    await stage.result_post(thread)
     await idle(stage, thread)
     after = await samples(bot)
 
