@@ -25,9 +25,12 @@ VOLUME ["/data"]
 
 # Inside a container the side server must listen on every interface for the published port
 # to reach it; docker-compose.yml publishes it on the host's loopback only.
+# numba (librosa's JIT, the local studio) caches compiled code; site-packages is read-only for
+# the non-root user, so the cache lives in /tmp.
 ENV DATA_DIR=/data \
     OPS_HOST=0.0.0.0 \
-    OPS_PORT=8080
+    OPS_PORT=8080 \
+    NUMBA_CACHE_DIR=/tmp/numba-cache
 EXPOSE 8080
 
 USER 10001:10001

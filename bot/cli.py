@@ -29,6 +29,16 @@ def _parser() -> argparse.ArgumentParser:
     )
     local.add_argument("--host", default="127.0.0.1", help="address to bind (default 127.0.0.1)")
     local.add_argument("--port", type=int, default=0, help="port to bind (default: any free)")
+    local.add_argument(
+        "--public-url",
+        help="base URL people can open for render links (default: LOCAL_BACKEND_PUBLIC_URL, "
+        "else the address each client used)",
+    )
+    local.add_argument(
+        "--control",
+        action="store_true",
+        help="serve the /_control API (switches and faults for tests); never on a public address",
+    )
 
     commands.add_parser(
         "run", help="run the Discord bot (DISCORD_TOKEN), applying database migrations first"
@@ -171,10 +181,11 @@ def main(argv: Sequence[str] | None = None) -> int:
         return run_bot(settings)
     if args.command == "local-backend":
         # Imported here: only this command needs the server side of aiohttp.
-        from bot.local_backend import serve
+        from bot.local_backend import BackendConfig, serve
 
+        config = BackendConfig(public_url=args.public_url or settings.local_backend_public_url)
         with contextlib.suppress(KeyboardInterrupt):
-            asyncio.run(serve(args.host, args.port))
+            asyncio.run(serve(args.host, args.port, config, control=args.control))
         return 0
     if args.command == "migrate":
         from bot.storage.migrate import downgrade, upgrade

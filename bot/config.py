@@ -38,6 +38,10 @@ class Settings(BaseSettings):
     nemo_web_url: str = Field(
         default=PRODUCTION_WEB_URL, description="NemoVideo web app (project and register links)."
     )
+    local_backend_public_url: str | None = Field(
+        default=None,
+        description="`beatthread local-backend`: base URL people can open for render links.",
+    )
     nemo_skill_name: str = Field(default="beatthread", description="X-Skill-Source header value.")
     nemo_skill_version: str = Field(
         default=__version__, description="X-Skill-Version header value."

@@ -24,13 +24,16 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import itertools
+import logging
 import sys
 import threading
 import time
 from collections import Counter
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Awaitable, Callable
 from pathlib import Path
 from typing import TextIO
+
+import httpx
 
 from bot.core.backend_results import RenderStatus, UploadSource
 from bot.core.intents import IntentKind
@@ -39,6 +42,11 @@ from bot.core.replies import ExportStarted, Notice, NoticeKind, ReplyEvent, Repl
 from bot.core.texts import accepted_formats, export_ready_text, text
 from bot.core.usecases import Attachment, ConversationRunner, IncomingMessage, UseCases
 from bot.jobs import PollerFactory, Supervisor
+
+log = logging.getLogger(__name__)
+
+#: Saves a finished export's video (job, MP4 URL) and returns where it went.
+VideoSaver = Callable[[ExportJob, str], Awaitable[Path]]
 
 #: The console's one user (Discord ids are positive; 0 is nobody's).
 CONSOLE_USER_ID = 0
@@ -59,10 +67,14 @@ async def run_console(
     *,
     language: str = "en",
     initial_upload: Path | None = None,
+    save: VideoSaver | None = None,
 ) -> int:
-    """Run one conversation from ``lines`` to ``out``; return the exit code."""
+    """Run one conversation from ``lines`` to ``out``; return the exit code.
+
+    ``save`` keeps a copy of each finished video (the demo's links end when it exits).
+    """
     printer = Printer(out, language)
-    notifier = ConsoleNotifier(printer)
+    notifier = ConsoleNotifier(printer, save)
     exports = poller(notifier)
     ids = _Ids()
     conversation = await use_cases.start_conversation(
@@ -201,8 +213,9 @@ class ConsoleNotifier:
     reported too, but not waited for.
     """
 
-    def __init__(self, printer: Printer) -> None:
+    def __init__(self, printer: Printer, save: VideoSaver | None = None) -> None:
         self._printer = printer
+        self._save = save
         self._posts = itertools.count(1)
         self._running: Counter[int] = Counter()
         self._changed = asyncio.Condition()
@@ -234,8 +247,17 @@ class ConsoleNotifier:
     async def export_finished(
         self, job: ExportJob, output_url: str, project_url: str | None
     ) -> int:
-        """The MP4 link (and the project link)."""
-        self._printer.line(export_ready_text(self._printer.language, output_url, project_url))
+        """The MP4 link (and the project link); with a saver, also the path of the saved copy."""
+        lang = self._printer.language
+        self._printer.line(export_ready_text(lang, output_url, project_url))
+        if self._save is not None:
+            try:
+                path = await self._save(job, output_url)
+            except (OSError, httpx.HTTPError) as error:
+                log.warning("saving the video of export %s failed: %r", job.render_id, error)
+                self._printer.line(text("console_save_failed", lang))
+            else:
+                self._printer.line(text("console_saved", lang, path=str(path)))
         await self._done(job)
         return next(self._posts)
 

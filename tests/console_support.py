@@ -21,14 +21,14 @@ class ConsoleProcess:
         self.transcript: list[str] = []
 
     @classmethod
-    async def start(cls, *args: str, env: dict[str, str]) -> ConsoleProcess:
+    async def start(cls, *args: str, env: dict[str, str], cwd: Path = REPO) -> ConsoleProcess:
         """Run ``python -m bot ARGS`` with pipes for stdin and stdout (stderr is inherited)."""
         process = await asyncio.create_subprocess_exec(
             sys.executable,
             "-m",
             "bot",
             *args,
-            cwd=REPO,
+            cwd=cwd,
             env=env,
             stdin=asyncio.subprocess.PIPE,
             stdout=asyncio.subprocess.PIPE,

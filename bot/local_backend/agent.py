@@ -1,6 +1,9 @@
-"""The fake ``nemo_agent``: what a ``/run_sse`` turn does, decided from its text (§4, §8).
+"""The local ``nemo_agent``: what a ``/run_sse`` turn does, decided from its text (§4, §8).
 
-Turn kinds, chosen deterministically from the message (:func:`classify`):
+In studio mode (the default) every turn is a studio turn (:func:`_studio_turn`): an
+``edit_multitrack`` call, the change :mod:`bot.studio.edits` understood, and an honest reply.
+The scripted test double (``studio=False``) has three turn kinds, chosen deterministically
+from the message (:func:`classify`):
 
 * **generate** ("generate", "seedance", 生成 …): a short text, then a long-running
   ``generate_video_with_seedance`` tool call, ``work_seconds`` of work, its result (a clip is
@@ -38,9 +41,10 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any, Literal
 
-from bot.local_backend import draft
+from bot.local_backend import draft, studio
 from bot.local_backend.config import BackendConfig
 from bot.local_backend.state import Session
+from bot.local_backend.studio import Desk
 
 TurnKind = Literal["chat", "edit", "generate"]
 
@@ -116,8 +120,13 @@ async def run_turn(
     emit: Emit,
     *,
     in_band_error: str | None = None,
+    desk: Desk | None = None,
 ) -> bool:
-    """Play one turn through ``emit``; return ``False`` if it ended with an in-band error."""
+    """Play one turn through ``emit``; return ``False`` if it ended with an in-band error.
+
+    With ``config.studio`` (and a ``desk``) every turn is a studio turn; otherwise the kind
+    comes from :func:`classify`.
+    """
     sent = 0
 
     def send(event: AgentEvent) -> None:
@@ -129,7 +138,9 @@ async def run_turn(
 
     try:
         kind = classify(text)
-        if kind == "generate":
+        if config.studio and desk is not None:
+            await _studio_turn(session, text, config, send, desk)
+        elif kind == "generate":
             await _generate_turn(session, text, config, send)
         elif kind == "edit":
             await _edit_turn(session, text, config, send)
@@ -139,6 +150,29 @@ async def run_turn(
         emit(InBandError(in_band_error or "internal error"))
         return False
     return True
+
+
+async def _studio_turn(
+    session: Session, text: str, config: BackendConfig, send: Emit, desk: Desk
+) -> None:
+    """The local studio understands the words, changes the draft and says what it did."""
+    call_id = _call_id()
+    send(ToolCall(call_id, EDIT_TOOL, {"instruction": text, "session_id": session.session_id}))
+    changes, reply = await studio.studio_reply(desk, session, text)
+    result = {
+        "status": "success" if changes else "no_change",
+        "changes": changes,
+        "duration_ms": draft.duration_ms(session.draft),
+    }
+    send(ToolResult(call_id, EDIT_TOOL, result))
+    if changes:
+        session.edit_turns += 1
+        index = session.edit_turns
+        if config.silent_turns == "always" or (config.silent_turns == "auto" and index % 3 == 0):
+            return
+    else:
+        session.chat_turns += 1
+    await _stream_text(reply if config.chat_reply is None else config.chat_reply, config, send)
 
 
 async def _edit_turn(session: Session, text: str, config: BackendConfig, send: Emit) -> None:

@@ -37,7 +37,7 @@ from typing import Any
 
 from aiohttp import web
 
-from bot.local_backend import draft, render, sse
+from bot.local_backend import draft, render, sse, studio
 from bot.local_backend.config import Fault
 from bot.local_backend.render import RENDER_ID
 from bot.local_backend.responses import AbortedError, AppError, HttpError, RenderError, ok
@@ -291,30 +291,39 @@ async def render_submit(request: web.Request) -> web.Response:
         raise RenderError(409, "duplicate id")
     session = session_of(request, account, body.get("sessionId"))
     draft_body = body.get("draft")
-    if not draft.exportable(draft_body):
+    if not draft.exportable(draft_body) or not isinstance(draft_body, dict):
         raise RenderError(400, "nothing to render")
     output = body.get("output")
     chosen = output if isinstance(output, dict) else None
     job = runtime.store.new_render(render_id, account.user_id, session.session_id, chosen)
-    audio = next((m for m in session.media if m.file_type == "audio" and m.duration > 0), None)
-    seconds = render.preview_seconds(
-        draft.duration_ms(draft_body), audio.duration if audio else None
-    )
+    out = runtime.media_dir / "renders" / job.secret / f"{render_id}.mp4"
     fail = runtime.config.render_failures > 0
     if fail:
         runtime.config.render_failures -= 1
-    runtime.render_tasks[render_id] = runtime.spawn(
-        render.run_job(
+    if runtime.config.studio and runtime.config.render_media and not fail:
+        work = studio.render_job(
+            job,
+            desk=runtime.desk,
+            session=session,
+            draft=draft_body,
+            out=out,
+            exe=runtime.ffmpeg_exe,
+        )
+    else:  # the double: a timed job with a short preview, a placeholder or an injected failure
+        audio = next((m for m in session.media if m.file_type == "audio" and m.duration > 0), None)
+        seconds = render.preview_seconds(
+            draft.duration_ms(draft_body), audio.duration if audio else None
+        )
+        work = render.run_job(
             job,
             exe=runtime.ffmpeg_exe,
-            out=runtime.media_dir / "renders" / f"{render_id}.mp4",
+            out=out,
             audio=audio.path if audio else None,
             seconds=seconds,
             fail=fail,
             media=runtime.config.render_media,
-        ),
-        name=f"render-{render_id}",
-    )
+        )
+    runtime.render_tasks[render_id] = runtime.spawn(work, name=f"render-{render_id}")
     return web.json_response(render.submit_body(job, runtime.config.render_shape))
 
 
@@ -330,7 +339,9 @@ async def render_poll(request: web.Request) -> web.Response:
     """§3.9: the job's status in the configured shape."""
     runtime = runtime_of(request)
     job = _job(request)
-    body = render.status_body(job, runtime.config.render_shape, _origin(request), time.monotonic())
+    body = render.status_body(
+        job, runtime.config.render_shape, _render_base(request), time.monotonic()
+    )
     return web.json_response(body)
 
 
@@ -345,7 +356,9 @@ async def render_cancel(request: web.Request) -> web.Response:
             task.cancel()
             with contextlib.suppress(asyncio.CancelledError):
                 await task
-    body = render.status_body(job, runtime.config.render_shape, _origin(request), time.monotonic())
+    body = render.status_body(
+        job, runtime.config.render_shape, _render_base(request), time.monotonic()
+    )
     return web.json_response(body)
 
 
@@ -363,6 +376,5 @@ async def render_download(request: web.Request) -> web.StreamResponse:
     )
 
 
-def _origin(request: web.Request) -> str:
-    """Scheme and host as the client addressed us, for absolute media URLs."""
-    return str(request.url.origin())
+def _render_base(request: web.Request) -> str:
+    return runtime_of(request).render_base(str(request.url.origin()))

@@ -26,7 +26,7 @@ from pathlib import Path
 
 from aiohttp import web
 
-from bot.local_backend import api, control, uploads
+from bot.local_backend import api, control, pages, uploads
 from bot.local_backend.config import RecordedRequest
 from bot.local_backend.responses import (
     AbortedError,
@@ -70,6 +70,9 @@ def build_app(runtime: Runtime, media_dir: Path, *, control_api: bool) -> web.Ap
     router.add_get(
         "/api/render/proxy/{render_id}/download", api.render_download, name="render_download"
     )
+    router.add_get("/workspace/claim", pages.project, name="project_page")
+    router.add_get("/register", pages.register, name="register_page")
+    router.add_get("/healthz", pages.health, name="healthz")
     router.add_static("/media", media_dir, name="media")
     if control_api:
         control.add_routes(app)

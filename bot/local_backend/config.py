@@ -44,8 +44,20 @@ ROUTES: frozenset[str] = frozenset(
 
 @dataclass
 class BackendConfig:
-    """Behaviour switches; mutable so tests can change them while the server runs."""
+    """Behaviour switches; mutable so tests can change them while the server runs.
 
+    By default the backend is the **local studio** (``studio``): chat turns are understood by
+    :mod:`bot.studio.edits`, renders are real beat-synced videos of the whole track with their
+    true progress, turns cost nothing. ``studio=False`` is the scripted test double: keyword
+    edits, timed renders (``render_seconds``) of a short preview, silent turns and GUI phrases on
+    a fixed rhythm. The wire switches (render shape, heartbeat form, SSE style, error statuses,
+    faults, ``silent_turns``, ``chat_reply``) apply to both.
+    """
+
+    studio: bool = True
+    #: Base URL people can open for render links (``https://videos.example.org``); ``None``:
+    #: the address the client used. Render paths carry a random part either way.
+    public_url: str | None = None
     render_shape: RenderShape = "A"
     heartbeat_form: HeartbeatForm = "comment"
     sse_format: SseFormat = "adk"
@@ -59,12 +71,15 @@ class BackendConfig:
     heartbeat_interval: float = 5.0
     event_delay: float = 0.02
     work_seconds: float = 0.3
-    silent_turns: SilentTurns = "auto"
+    #: ``auto``: every third edit turn ends without text (the contract's "~30 %"). The studio
+    #: default is ``never``; the test fixtures ask for ``auto``.
+    silent_turns: SilentTurns = "never"
     #: The text of every chat turn's reply (streamed like any other), instead of the built-in
     #: one; for long replies, code blocks and the like. ``None``: the built-in reply.
     chat_reply: str | None = None
     anonymous_credits: int = 100
-    turn_cost: int = 10
+    #: Credits a chat turn costs; the studio is free (0), the double charges like NemoVideo.
+    turn_cost: int = 0
     token_ttl_seconds: float = 7 * 24 * 3600
     max_upload_bytes: int = 500 * 1024 * 1024
     #: Operator tokens (``NEMO_TOKEN`` style) accepted besides issued ones, each mapped to the

@@ -21,8 +21,9 @@ Decisions on open points (§12.1, §12.13):
   Shape B ``{success, data: {id, status, progress, outputUrl?, createdAt, completedAt?,
   error?}}`` (ms epoch times), ``"both"`` merges the two (their keys do not collide).
   ``output``/``outputUrl`` appear only when completed; ``completedAt`` on any final status.
-* The output URL is ``<host the client used>/media/renders/<id>.mp4``: public like a CDN URL,
-  served with Range support.
+* The output URL is ``<base>/media/renders/<random>/<id>.mp4``: public like a CDN URL, served
+  with Range support; ``<base>`` is ``public_url`` when set, else the host the client used, and
+  ``<random>`` makes it unguessable (a render id is often a timestamp).
 """
 
 from __future__ import annotations
@@ -103,7 +104,7 @@ def cancel(job: RenderJob) -> None:
 
 def progress(job: RenderJob, now: float) -> int:
     """Percent done: fixed once final, 0 while pending, elapsed share while processing."""
-    if job.status != "processing":
+    if job.status != "processing" or job.measured:
         return job.progress
     share = (now - job.started) / job.planned_seconds if job.planned_seconds > 0 else 1.0
     return max(1, min(99, int(share * 100)))
@@ -123,7 +124,7 @@ def submit_body(job: RenderJob, shape: RenderShape) -> dict[str, Any]:
 def status_body(job: RenderJob, shape: RenderShape, base_url: str, now: float) -> dict[str, Any]:
     """The poll (and cancel) answer in the configured shape."""
     percent = progress(job, now)
-    url = f"{base_url}/media/renders/{job.render_id}.mp4" if job.status == "completed" else None
+    url = base_url + job.url_path if job.status == "completed" else None
     shape_a: dict[str, Any] = {"taskId": job.render_id, "status": job.status, "progress": percent}
     data: dict[str, Any] = {
         "id": job.render_id,
@@ -177,9 +178,4 @@ async def _encode(exe: str, out: Path, audio: Path | None, seconds: float) -> No
 
 
 def _finish(job: RenderJob, *, error: str | None = None) -> None:
-    if job.status in ("completed", "failed"):
-        return
-    job.progress = progress(job, time.monotonic()) if error else 100
-    job.status = "failed" if error else "completed"
-    job.error = error
-    job.completed_at_ms = int(time.time() * 1000)
+    job.finish(error, progress=progress(job, time.monotonic()))

@@ -21,6 +21,7 @@ from bot.local_backend import agent
 from bot.local_backend.config import BackendConfig, RecordedRequest
 from bot.local_backend.faults import FaultBook
 from bot.local_backend.state import Account, Session, Store
+from bot.local_backend.studio import Desk
 
 log = logging.getLogger(__name__)
 
@@ -41,6 +42,7 @@ class Runtime:
         self._tasks: set[asyncio.Task[Any]] = set()
         self._turns: set[asyncio.Task[Any]] = set()
         self.render_tasks: dict[str, asyncio.Task[Any]] = {}
+        self.desk = Desk(self.spawn)
 
     # -- resources ---------------------------------------------------------------------------
 
@@ -106,7 +108,12 @@ class Runtime:
             try:
                 async with session.lock:
                     completed = await agent.run_turn(
-                        session, text, self.config, queue.put_nowait, in_band_error=in_band_error
+                        session,
+                        text,
+                        self.config,
+                        queue.put_nowait,
+                        in_band_error=in_band_error,
+                        desk=self.desk,
                     )
             finally:
                 account.settle(cost, consumed=completed)
@@ -119,6 +126,11 @@ class Runtime:
         """Wait until no agent turn is running (a dropped stream's turn finishes server-side)."""
         while self._turns:
             await asyncio.gather(*self._turns, return_exceptions=True)
+
+    def render_base(self, origin: str) -> str:
+        """The base of render links: the configured public URL, else ``origin`` (the caller's)."""
+        public = self.config.public_url
+        return public.rstrip("/") if public else origin
 
     # -- operations shared by the Python API and the control routes -------------------------
 

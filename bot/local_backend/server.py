@@ -200,9 +200,14 @@ class LocalBackend:
         self._runtime.store.set_credits(available)
 
 
-async def serve(host: str, port: int, config: BackendConfig | None = None) -> None:
-    """Run a backend until cancelled, SIGINT or SIGTERM; its URL is the first stdout line."""
-    backend = LocalBackend(config)
+async def serve(
+    host: str, port: int, config: BackendConfig | None = None, *, control: bool = False
+) -> None:
+    """Run a backend until cancelled, SIGINT or SIGTERM; its URL is the first stdout line.
+
+    ``control`` serves the ``/_control`` API (tests and benchmarks steer the server with it).
+    """
+    backend = LocalBackend(config, control=control)
     url = await backend.start(host, port)
     try:
         sys.stdout.write(url + "\n")

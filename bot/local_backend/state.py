@@ -34,6 +34,8 @@ FileType = Literal["video", "image", "audio"]
 RenderStatus = Literal["pending", "processing", "completed", "failed"]
 
 CLAIM_TOKEN_TTL_SECONDS = 7 * 24 * 3600
+#: User ids of the local studio: the bot reads it as "no registration needed" (never ``anon_``).
+LOCAL_USER_PREFIX = "local_"
 
 
 class RateLimitedError(Exception):
@@ -173,6 +175,28 @@ class RenderJob:
     size: int = 0
     #: The request's ``output`` object as sent (format, quality, resolution), if any.
     output: dict[str, Any] | None = None
+    #: The random folder of the MP4 under ``/media/renders/``: render links are unguessable.
+    secret: str = field(default_factory=lambda: secrets.token_urlsafe(18))
+    #: Progress is measured (the studio's ffmpeg) rather than derived from elapsed time.
+    measured: bool = False
+
+    @property
+    def url_path(self) -> str:
+        """Where the finished MP4 is served, relative to the server's base URL."""
+        return f"/media/renders/{self.secret}/{self.render_id}.mp4"
+
+    def finish(self, error: str | None = None, *, progress: int | None = None) -> None:
+        """End the job: completed, or failed with ``error``; a final job never changes."""
+        if self.status in ("completed", "failed"):
+            return
+        self.progress = 100 if error is None else (self.progress if progress is None else progress)
+        self.status = "failed" if error else "completed"
+        self.error = error
+        self.completed_at_ms = int(time.time() * 1000)
+
+    def fail(self, error: str) -> None:
+        """End the job as failed with a short, safe reason."""
+        self.finish(error)
 
 
 class Store:
@@ -204,7 +228,9 @@ class Store:
         if limit and len(recent) >= limit:
             raise RateLimitedError("too many anonymous tokens from this address")
         token = "nmv_usr_" + secrets.token_urlsafe(32)
-        user_id = self._client_users.setdefault(client_id, "anon_" + secrets.token_hex(8))
+        # The studio's users are not anonymous NemoVideo accounts: nothing to register or bind.
+        prefix = LOCAL_USER_PREFIX if self._config.studio else "anon_"
+        user_id = self._client_users.setdefault(client_id, prefix + secrets.token_hex(8))
         grant = TokenGrant(user_id=user_id, expires_at=now + ttl, client_id=client_id)
         account = self.accounts.setdefault(
             user_id, Account(user_id=user_id, available=self._config.anonymous_credits)

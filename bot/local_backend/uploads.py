@@ -21,7 +21,9 @@ A request is all or nothing: if one file fails, the files already stored for it 
 Each stored file is probed with ffmpeg (duration, size), served publicly under
 ``/media/uploads/...`` (the ``cdn_url``), added to ``state.video_infos`` and put on the
 timeline (:func:`bot.local_backend.draft.add_media`: audio → a new ``tt`` 1 track, video and
-images → the ``tt`` 0 track). The answer is §3.5's ``files[]`` with
+images → the ``tt`` 0 track). In studio mode a track's analysis starts at once, and photos and
+clips are cut to the beat across the video track
+(:func:`bot.local_backend.studio.place_visuals`). The answer is §3.5's ``files[]`` with
 ``session_state_applied: true``.
 """
 
@@ -38,7 +40,7 @@ import aiohttp
 from aiohttp import web
 from yarl import URL
 
-from bot.local_backend import draft, ffmpeg, media
+from bot.local_backend import draft, ffmpeg, media, studio
 from bot.local_backend.api import (
     abort_connection,
     authenticate,
@@ -93,8 +95,15 @@ async def upload(request: web.Request) -> web.Response:
         )
         session.media.append(file)
         session.video_infos.append(file.info())
-        draft.add_media(session.draft, file)
         files.append(file.info())
+        if not runtime.config.studio:
+            draft.add_media(session.draft, file)
+            continue
+        runtime.desk.uploaded(file)
+        if file.file_type == "audio":
+            draft.add_media(session.draft, file)
+    if runtime.config.studio and any(item.file_type != "audio" for item in stored):
+        await studio.place_visuals(runtime.desk, session)  # photos and clips cut to the beat
     return ok({"files": files, "session_state_applied": True})
 
 

@@ -103,13 +103,15 @@ async def run_bot_measured() -> None:
 async def backend_process(**config: Any) -> AsyncIterator[str]:
     """``beatthread local-backend`` in its own process, configured through its control API."""
     process = await asyncio.create_subprocess_exec(
-        sys.executable, "-m", "bot", "local-backend", stdout=asyncio.subprocess.PIPE
+        sys.executable, "-m", "bot", "local-backend", "--control", stdout=asyncio.subprocess.PIPE
     )
     try:
         assert process.stdout is not None
         url = (await asyncio.wait_for(process.stdout.readline(), 60)).decode().strip()
         async with httpx.AsyncClient() as http:
-            (await http.post(f"{url}/_control/config", json=config)).raise_for_status()
+            # The scripted double: the benchmark measures the bot, not the studio's analysis.
+            double = {"studio": False, "silent_turns": "auto", "turn_cost": 10, **config}
+            (await http.post(f"{url}/_control/config", json=double)).raise_for_status()
         yield url
     finally:
         process.terminate()

@@ -332,14 +332,15 @@ async def http_poll_cost(
 ) -> dict[int, tuple[float, float]]:
     """CPU and wall seconds per real poll (client side only), by polls in flight."""
     server = await asyncio.create_subprocess_exec(
-        sys.executable, "-m", "bot", "local-backend", stdout=asyncio.subprocess.PIPE
+        sys.executable, "-m", "bot", "local-backend", "--control", stdout=asyncio.subprocess.PIPE
     )
     try:
         assert server.stdout is not None
         url = (await server.stdout.readline()).decode().strip()
         async with httpx.AsyncClient(timeout=30) as http:
             await http.post(
-                f"{url}/_control/config", json={"render_media": False, "render_seconds": 3600}
+                f"{url}/_control/config",
+                json={"studio": False, "render_media": False, "render_seconds": 3600},
             )
             nemo = NemoClient(
                 http,

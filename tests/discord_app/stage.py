@@ -144,11 +144,11 @@ class Stage:
             thread, lambda m: "beatthread:export:" in "".join(m.custom_ids()), timeout=WAIT
         )
 
-    async def result_post(self, thread: Channel) -> Message:
+    async def result_post(self, thread: Channel, within: float = WAIT) -> Message:
         """The export's result post in ``thread`` (its video attached or linked), by its marker."""
         marker = f"beatthread:export:{thread.id}:"
         return await self.emulator.wait_for_message(
-            thread, lambda m: any(i.startswith(marker) for i in m.custom_ids()), timeout=WAIT
+            thread, lambda m: any(i.startswith(marker) for i in m.custom_ids()), timeout=within
         )
 
     def bot_messages(self, thread: Channel) -> list[Message]:

@@ -76,7 +76,8 @@ async def test_completed_render_is_posted_exactly_once(
     assert message.nonce == export_nonce(job.render_id) and len(message.nonce) <= 25
     assert message.thread_id == job.thread_id
     (finished,) = notifier.of("finished")
-    assert finished.detail.endswith(f"/media/renders/{job.render_id}.mp4")
+    assert "/media/renders/" in finished.detail
+    assert finished.detail.endswith(f"/{job.render_id}.mp4")
     assert "/workspace/claim?ct=clm_" in message.content  # the project link came along
     stored = await job_of(store, job.render_id)
     assert stored.status is ExportStatus.POSTED

@@ -13,7 +13,14 @@ from tests.local_backend.support import Api
 
 @pytest.fixture
 def backend_config() -> BackendConfig:
-    return BackendConfig(render_seconds=0.2, event_delay=0.0, work_seconds=0.05)
+    return BackendConfig(
+        studio=False,
+        silent_turns="auto",
+        turn_cost=10,
+        render_seconds=0.2,
+        event_delay=0.0,
+        work_seconds=0.05,
+    )
 
 
 @pytest.fixture

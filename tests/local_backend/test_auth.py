@@ -105,7 +105,9 @@ async def test_token_ttl_is_honoured(api: Api) -> None:
 
 async def test_static_operator_token_is_accepted() -> None:
     """A configured NEMO_TOKEN-style token works without the anonymous flow."""
-    config = BackendConfig(static_tokens={"nmv_usr_operator_secret": 5000})
+    config = BackendConfig(
+        studio=False, turn_cost=10, static_tokens={"nmv_usr_operator_secret": 5000}
+    )
     async with LocalBackend(config) as backend, httpx.AsyncClient(base_url=backend.url) as client:
         headers = {"Authorization": "Bearer nmv_usr_operator_secret"}
         body = (await client.get("/api/credits/balance/simple", headers=headers)).json()

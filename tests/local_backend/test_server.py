@@ -49,7 +49,8 @@ async def test_serve_prints_url_first_and_stops_on_sigterm() -> None:
     process = await asyncio.create_subprocess_exec(
         sys.executable,
         "-c",
-        "import asyncio; from bot.local_backend import serve; asyncio.run(serve('127.0.0.1', 0))",
+        "import asyncio; from bot.local_backend import serve; "
+        "asyncio.run(serve('127.0.0.1', 0, control=True))",
         cwd=ROOT,
         env={**os.environ, "PYTHONPATH": str(ROOT)},
         stdout=asyncio.subprocess.PIPE,

@@ -21,7 +21,13 @@ FAST_RETRY = RetryPolicy(rate_limit_wait=0.01, transient_wait_initial=0.01, tran
 def fast_backend_config() -> BackendConfig:
     """Backend timings that keep a test under a second while exercising every phase."""
     return BackendConfig(
-        render_seconds=0.3, heartbeat_interval=0.05, work_seconds=0.2, event_delay=0.0
+        studio=False,
+        silent_turns="auto",
+        turn_cost=10,
+        render_seconds=0.3,
+        heartbeat_interval=0.05,
+        work_seconds=0.2,
+        event_delay=0.0,
     )
 
 

@@ -28,6 +28,14 @@ from bot.core.usecases.context import Deps
 log = logging.getLogger(__name__)
 
 ANONYMOUS_PREFIX = "anon_"
+#: Accounts of Beatthread's own local studio (``beatthread local-backend``): free, no sign-up.
+LOCAL_STUDIO_PREFIX = "local_"
+
+
+async def is_local_studio(deps: Deps) -> bool:
+    """Whether the backend is Beatthread's local studio (its account ids say so)."""
+    identity = await deps.backend.identity()
+    return identity is not None and (identity.user_id or "").startswith(LOCAL_STUDIO_PREFIX)
 
 
 async def register_url(deps: Deps) -> str | None:

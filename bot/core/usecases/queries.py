@@ -1,7 +1,8 @@
 """Read-only use cases: the credit balance and the timeline summary.
 
 * Credits: the balance; for an anonymous account also the register/bind link (contract §7),
-  because registering is how it gets more credits and keeps its projects.
+  because registering is how it gets more credits and keeps its projects; on the local studio
+  a line saying no registration is needed.
 * State: the timeline summary (core.timeline) of the current draft. The draft read becomes the
   new snapshot: the user has now seen it, so the next "what changed" starts from here. A lost
   session is replaced first (the user is told), and the new, empty timeline is shown.
@@ -16,7 +17,7 @@ from bot.core.replies import CreditsReply, ReplyEvent, TimelineSummary
 from bot.core.texts import text
 from bot.core.timeline import parse_draft, summarize
 from bot.core.usecases.context import Conversation, Deps
-from bot.core.usecases.explain import explain, register_url
+from bot.core.usecases.explain import explain, is_local_studio, register_url
 from bot.core.usecases.sessions import ensure_session, restart_session, save_snapshot, session_of
 
 
@@ -32,6 +33,8 @@ async def credits(deps: Deps, conversation: Conversation) -> AsyncIterator[Reply
     lines = [text("credits_balance", lang, available=balance.available, frozen=balance.frozen)]
     if link is not None:
         lines.append(text("credits_register", lang, register_url=link))
+    elif await is_local_studio(deps):
+        lines.append(text("credits_local_studio", lang))
     yield CreditsReply(balance.available, balance.frozen, link, "\n".join(lines))
 
 
