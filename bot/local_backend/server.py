@@ -31,6 +31,7 @@ from bot.local_backend.app import build_app
 from bot.local_backend.config import BackendConfig, Fault, RecordedRequest
 from bot.local_backend.runtime import Runtime
 from bot.local_backend.state import RenderJob, Session
+from bot.studio import analysis
 
 log = logging.getLogger(__name__)
 
@@ -200,6 +201,13 @@ class LocalBackend:
         self._runtime.store.set_credits(available)
 
 
+async def _warm_up() -> None:
+    try:
+        await asyncio.to_thread(analysis.warm_up)
+    except Exception:  # a failed warm-up only means the first analysis is slower
+        log.warning("studio warm-up failed", exc_info=True)
+
+
 async def serve(
     host: str, port: int, config: BackendConfig | None = None, *, control: bool = False
 ) -> None:
@@ -209,6 +217,10 @@ async def serve(
     """
     backend = LocalBackend(config, control=control)
     url = await backend.start(host, port)
+    warming: asyncio.Task[None] | None = None
+    if backend.config.studio:
+        # numba compiles librosa's kernels on first use (seconds): pay it now, not on a turn.
+        warming = asyncio.create_task(_warm_up(), name="studio-warm-up")
     try:
         sys.stdout.write(url + "\n")
         sys.stdout.flush()
@@ -225,4 +237,6 @@ async def serve(
             for signum in installed:
                 loop.remove_signal_handler(signum)
     finally:
+        if warming is not None and not warming.done():
+            warming.cancel()  # the thread finishes on its own; nothing waits for it
         await backend.stop()

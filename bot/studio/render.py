@@ -58,10 +58,10 @@ VBV_SECONDS: Final = 2
 SCENES: Final = ((0, False), (1, False), (2, False), (0, True))
 #: The gradient type behind each scene, so a cut between scenes changes the whole picture.
 GRADIENTS: Final = ("linear", "radial", "square", "linear")
+#: How many differently turned gradients each scene alternates between, shot by shot.
+LOOKS_PER_SCENE: Final = 2
 #: Generated visuals are drawn at canvas / this, then scaled up once (speed).
 VISUAL_DIVISOR: Final = 4
-#: The gradient behind them is smoother still.
-GRADIENT_DIVISOR: Final = 8
 #: Share of the primary (or accent) colour mixed into the far end of the gradient.
 GRADIENT_MIX: Final = 0.35
 #: Grey level where the visuals' colour turns from primary towards accent.
@@ -421,18 +421,19 @@ def _mirror(graph: _Graph, stream: str, width: int, height: int) -> str:
 def _generated_track(graph: _Graph, edl: Edl) -> str:
     """The whole video's generated picture, drawn small and scaled up once.
 
-    Each shot is its scene's frames over its own backdrop (a still gradient, turned by the
-    shot's start frame), so every cut changes the whole picture; colour, beat pulses and the
-    glitch shift are applied once to the track.
+    Each shot is its scene's frames over a still gradient that changes at every cut (so a
+    cut changes the whole picture); colour, beat pulses and the glitch shift are applied once
+    to the track.
     """
     scenes = _scene_streams(graph, edl)
+    looks = _backdrops(graph, edl)
     pieces, backdrops = [], []
-    for shot in edl.shots:
+    for index, shot in enumerate(edl.shots):
         piece, backdrop = graph.label("cut"), graph.label("backdrop")
         scene = _scene_of(shot)
-        trim = f"trim=start_frame={shot.start}:end_frame={shot.end}"
-        graph.chain(scenes[scene].pop(), [trim, "setpts=N", "setsar=1"], piece)
-        graph.chain("", _backdrop(edl, shot, scene), backdrop)
+        trim = [f"trim=start_frame={shot.start}:end_frame={shot.end}", "setpts=N"]
+        graph.chain(scenes[scene].pop(), [*trim, "setsar=1"], piece)
+        graph.chain(looks[_look(scene, index)].pop(), trim, backdrop)
         pieces.append(piece)
         backdrops.append(backdrop)
     joined = [f"concat=n={len(pieces)}:v=1:a=0"] if len(pieces) > 1 else []
@@ -455,23 +456,36 @@ def _generated_track(graph: _Graph, edl: Edl) -> str:
     return track
 
 
-def _backdrop(edl: Edl, shot: Shot, scene: int) -> list[str]:
-    """A shot's background: one gradient frame, drawn tiny, sized and held (no per-frame cost)."""
-    width, height = _small(edl.canvas, GRADIENT_DIVISOR)
-    visual_w, visual_h = _small(edl.canvas, VISUAL_DIVISOR)
+def _look(scene: int, index: int) -> int:
+    """Which backdrop the ``index``-th shot shows: its scene's, alternating shot by shot."""
+    return scene * LOOKS_PER_SCENE + index % LOOKS_PER_SCENE
+
+
+def _backdrops(graph: _Graph, edl: Edl) -> dict[int, list[str]]:
+    """For each backdrop shown, one full-length stream per shot that shows it.
+
+    A backdrop is one gradient frame, drawn once and held: every frame of its stream is the
+    same picture, so cutting shots out of it costs no memory.
+    """
+    uses = collections.Counter(
+        _look(_scene_of(shot), index) for index, shot in enumerate(edl.shots)
+    )
+    width, height = _small(edl.canvas, VISUAL_DIVISOR)
     palette, fps = edl.palette, edl.canvas.fps
-    far = palette.accent if scene % 2 else palette.primary
-    lighter = _mix(palette.background, far, GRADIENT_MIX)
-    return [
-        f"gradients=s={width}x{height}:r={fps}:c0={palette.background}:c1={lighter}"
-        f":type={GRADIENTS[scene]}:speed=0:seed={shot.start}",
-        "trim=end_frame=1",
-        f"scale={visual_w}:{visual_h}:flags=bilinear",
-        "format=gbrp",
-        "setsar=1",
-        f"loop=loop={shot.end - shot.start - 1}:size=1:start=0",
-        "setpts=N",
-    ]
+    streams = {}
+    for look, count in sorted(uses.items()):
+        scene = look // LOOKS_PER_SCENE
+        far = palette.accent if scene % 2 else palette.primary
+        lighter = _mix(palette.background, far, GRADIENT_MIX)
+        gradient = (
+            f"gradients=s={width}x{height}:r={fps}:c0={palette.background}:c1={lighter}"
+            f":type={GRADIENTS[scene]}:speed=0:seed={look}"
+        )
+        hold = f"loop=loop={edl.frames - 1}:size=1:start=0"
+        backdrop = graph.label("look")
+        graph.chain("", [gradient, "trim=end_frame=1", "format=gbrp", "setsar=1", hold], backdrop)
+        streams[look] = graph.split(backdrop, count, "look")
+    return streams
 
 
 def _colour_lut(palette: Palette) -> str:

@@ -6,16 +6,23 @@ Each section prints its figures beside a baseline from the same run:
   ±70 ms and the tempo of the studio's analysis and of librosa's plain ``beat_track`` on the
   same decoded samples; octave errors counted for both; the studio's downbeat F-measure.
   Targets: mean beat F >= 0.95 and no octave error.
+* cuts: for a few tracks of the suite, the whole studio path (analysis, ``lay_cuts``, plan,
+  one ffmpeg render at 720p) and then the picture changes **measured from the MP4 itself**
+  (decoded frames: a cut or a beat flash is a jump of the mean frame difference), each
+  compared with the nearest known beat in frames, beside the planned shot boundaries.
+  Target: every cut within one frame (33 ms) of its beat.
 * speed: analysis of a 3-minute track, warm (median of a few runs) beside the plain
   ``beat_track`` and the bare ffmpeg decode; the first call in a fresh process (numba's JIT
   really cold) reported apart, as is ``warm_up()``. Target: <= 5 s warm.
 
-    .venv/bin/python -m tests.bench.beat_accuracy [--skip-accuracy] [--skip-speed] [--runs 3]
+    .venv/bin/python -m tests.bench.beat_accuracy [--skip-accuracy] [--skip-cuts]
+        [--skip-speed] [--runs 3] [--cut-tracks 6]
 """
 
 from __future__ import annotations
 
 import argparse
+import asyncio
 import math
 import statistics
 import subprocess
@@ -25,13 +32,20 @@ import time
 from dataclasses import dataclass
 from pathlib import Path
 
+import imageio_ffmpeg
 import librosa
 import numpy as np
 
-from bot.studio import analysis
-from bot.studio.synth import SILENCE, SUITE, TrackSpec, f_measure, write_track
+from bot.studio import analysis, plan, render
+from bot.studio.schema import Asset
+from bot.studio.synth import SILENCE, SUITE, TrackSpec, f_measure, known_beats, write_track
+from tests.studio.media import cut_frames, gray_frames
 
 TARGET_F = 0.95
+#: Every cut within this many frames of its beat (one frame = 33 ms at 30 fps).
+TARGET_CUT_FRAMES = 1
+#: A jump of the mean frame difference (0..255) this large is a cut or a beat flash.
+CUT_THRESHOLD = 25.0
 TARGET_WARM_S = 5.0
 TEMPO_TOLERANCE = 0.02
 #: A tempo this close (in octaves) to half or double the truth is an octave error.
@@ -190,16 +204,60 @@ def speed(folder: Path, runs: int) -> None:
     print(f"warm_up() in a fresh process: {warm_up_s:.2f} s (what a server pays at start)")
 
 
+def cuts(folder: Path, tracks: int) -> None:
+    """Render a few suite tracks through the whole studio and measure their cuts from the MP4."""
+    exe = imageio_ffmpeg.get_ffmpeg_exe()
+    print(f"\n== cuts measured from the rendered MP4 ({tracks} tracks, 720p) ==")
+    print(f"{'track':<22} {'bpm':>5} {'shots':>6} {'changes':>8} {'max off':>8} {'<=1 fr':>7}")
+    worst = 0
+    total = within = 0
+    chosen = SUITE[:: max(1, len(SUITE) // tracks)][:tracks]
+    for spec in chosen:
+        wav = folder / f"{spec.name}.wav"
+        write_track(wav, spec)
+        found = analysis.analyse(wav)
+        url = "local:" + spec.name
+        draft: dict[str, object] = {
+            "t": [{"tt": 1, "sg": [{"d": round(spec.seconds * 1000), "m": {"url": url}}]}],
+            "m": {"grid": {"unit": "beat", "every": 1}},
+        }
+        asset = Asset(url=url, path=wav, kind="audio", name=spec.name, duration_s=spec.seconds)
+        plan.lay_cuts(draft, found, [asset])
+        edl = plan.plan(draft, found, {url: asset}, height=720)
+        out = folder / f"{spec.name}.mp4"
+        asyncio.run(render.render(edl, out, exe=exe))
+        frames = gray_frames(out, 48, 27)
+        beat_frames = np.array([round(b * 30) for b in known_beats(spec).beats_s])
+        measured = cut_frames(frames, CUT_THRESHOLD)
+        offsets = [int(np.min(np.abs(beat_frames - f))) for f in measured]
+        worst = max([worst, *offsets])
+        total += len(offsets)
+        within += sum(1 for o in offsets if o <= TARGET_CUT_FRAMES)
+        print(
+            f"{spec.name:<22} {spec.bpm:>5.0f} {len(edl.shots):>6} {len(measured):>8} "
+            f"{max(offsets, default=0):>8} {sum(o <= 1 for o in offsets):>7}"
+        )
+    share = within / total if total else 0.0
+    print(
+        f"all: {total} picture changes, {share:.1%} within {TARGET_CUT_FRAMES} frame of a known "
+        f"beat, worst {worst} frames (target: all within {TARGET_CUT_FRAMES})"
+    )
+
+
 def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("--skip-accuracy", action="store_true")
+    parser.add_argument("--skip-cuts", action="store_true")
     parser.add_argument("--skip-speed", action="store_true")
+    parser.add_argument("--cut-tracks", type=int, default=6, help="suite tracks rendered")
     parser.add_argument("--runs", type=int, default=3, help="warm timing runs; medians shown")
     args = parser.parse_args()
     with tempfile.TemporaryDirectory() as tmp:
         folder = Path(tmp)
         if not args.skip_accuracy:
             accuracy(folder)
+        if not args.skip_cuts:
+            cuts(folder, args.cut_tracks)
         if not args.skip_speed:
             speed(folder, args.runs)
 
