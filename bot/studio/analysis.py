@@ -85,6 +85,8 @@ INTERVAL_TOLERANCE: Final = 0.05
 ONSET_LAG_S: Final = N_FFT / 4 / SAMPLE_RATE
 #: Leading and trailing beats with an onset under this fraction of the median beat's are dropped.
 EDGE_ONSET_RATIO: Final = 0.3
+#: A file that stops abruptly "onsets" in its last moments; no beat is heard that late.
+END_GUARD_S: Final = 0.25
 #: Frames either side of a beat searched for its onset peak (±2 frames = ±23 ms).
 PEAK_SEARCH_FRAMES: Final = 2
 #: Energy: one value per this many seconds, dB-scaled over this range below the loudest.
@@ -455,7 +457,8 @@ def _track(envelope: Floats, bpm: float) -> npt.NDArray[np.int_]:
         return beats
     strength = _peaks_at(envelope, beats)
     real = np.flatnonzero(strength >= EDGE_ONSET_RATIO * float(np.median(strength)))
-    return beats[real[0] : real[-1] + 1] if len(real) else beats[:0]
+    kept = beats[real[0] : real[-1] + 1] if len(real) else beats[:0]
+    return kept[kept < len(envelope) - round(END_GUARD_S * SAMPLE_RATE / HOP)]
 
 
 def _tempo_of(beat_times: Floats) -> float:

@@ -80,7 +80,7 @@ SCOPE_BLUR: Final = 4
 #: Beat pulse: brightness added on the beat frame, decaying to nothing over PULSE_FRAMES.
 PULSE_GAIN: Final = 0.16
 ACCENT_GAIN: Final = 0.30
-PULSE_FRAMES: Final = 5
+PULSE_FRAMES: Final = 4
 #: User photos and clips get a gentler pulse than generated visuals.
 USER_PULSE_SHARE: Final = 0.6
 #: Glitch look: frames the colour channels stay offset after a beat, and by how much.
