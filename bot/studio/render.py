@@ -10,13 +10,13 @@ whole render (ffmpeg starts every chain at once). The graph:
 * **generated track** (every frame): the music is split once into three small visualizers
   (``showcqt`` bars, also mirrored; ``showspectrum``; ``avectorscope``), drawn grey at a
   quarter of the canvas. Each shot ``trim``s its frames out of its scene's full-length stream
-  by frame number, over a still gradient of its own; the track is coloured once (grey ->
-  primary -> accent), pulsed on the beats (one ``eq`` expression of the frame number), shifted
-  on beats for the glitch look and scaled up once.
+  by frame number, over a still gradient that changes at every cut; the track is coloured
+  once (grey -> primary -> accent), pulsed on the beats (one ``eq`` expression of the frame
+  number), shifted on beats for the glitch look and scaled up once.
 * **photo track**: each photo sized once and held (``loop``), then one ``zoompan`` with
   piecewise zoom/position expressions pans or zooms every photo shot; **clip tracks** (one
-  per file): each shot seeked at its input, converted to the canvas rate, centre-cropped once.
-  Both are overlaid on the generated track on exactly their frames.
+  per file): shots grouped into forward passes, one seeked input each, converted to the
+  canvas rate and centre-cropped once. Both are overlaid on exactly their frames.
 * then titles (``drawtext``, frame ``enable``) and fades; H.264 ``yuv420p`` + AAC,
   ``+faststart``, exactly ``edl.frames`` frames.
 
@@ -575,19 +575,24 @@ def _photos(graph: _Graph, paths: Sequence[Path], width: int, height: int) -> di
 def _clip_track(graph: _Graph, edl: Edl, shots: Sequence[tuple[Shot, Clip]]) -> str:
     """Every shot of one clip file end to end, at the canvas rate, centre-cropped once."""
     canvas = edl.canvas
-    pieces = []
-    for shot, clip in shots:
-        frames = shot.end - shot.start
-        # Seek at the input, read a little past the shot; its own sound is never decoded. One
-        # decoding thread: each shot's decoder lives for the whole render, and threads cost frames.
-        length = frames / canvas.fps + CLIP_PAD_S
-        seek = ("-ss", f"{clip.in_s:.6f}", "-t", f"{length:.6f}")
-        index = graph.add_input(clip.path, "-an", "-threads", "1", *seek)
-        piece = graph.label("clip")
-        # A clip shorter than its shot holds its last frame.
-        hold = ["tpad=stop=-1:stop_mode=clone", f"trim=end_frame={frames}", "setpts=N"]
-        graph.chain(f"[{index}:v]", [f"fps={canvas.fps}", *hold], piece)
-        pieces.append(piece)
+    pieces: dict[Shot, str] = {}
+    for run in _passes(shots, canvas.fps):
+        # Seek at the input, read to the end of the pass's last shot; the clip's own sound is
+        # never decoded. One decoding thread: a decoder lives for the whole render, and
+        # threads cost frames.
+        first = run[0][1].in_s
+        length = max(clip.in_s + (shot.end - shot.start) / canvas.fps for shot, clip in run)
+        seek = ("-ss", f"{first:.6f}", "-t", f"{length - first + CLIP_PAD_S:.6f}")
+        index = graph.add_input(run[0][1].path, "-an", "-threads", "1", *seek)
+        sources = graph.split(f"[{index}:v]", len(run), "pass")
+        for (shot, clip), source in zip(run, sources, strict=True):
+            frames = shot.end - shot.start
+            window = f"trim=start={clip.in_s - first:.6f}:duration={frames / canvas.fps:.6f}"
+            # A clip shorter than its shot holds its last frame.
+            hold = ["tpad=stop=-1:stop_mode=clone", f"trim=end_frame={frames}", "setpts=N"]
+            pieces[shot] = graph.label("clip")
+            filters = [window, "setpts=PTS-STARTPTS", f"fps={canvas.fps}", *hold]
+            graph.chain(source, filters, pieces[shot])
     filters = [
         *([f"concat=n={len(pieces)}:v=1:a=0"] if len(pieces) > 1 else []),
         f"scale={canvas.width}:{canvas.height}:force_original_aspect_ratio=increase:flags=bicubic",
@@ -598,8 +603,30 @@ def _clip_track(graph: _Graph, edl: Edl, shots: Sequence[tuple[Shot, Clip]]) -> 
         *_track_clock(edl, _spans(shots)),
     ]
     track = graph.label("clips")
-    graph.chain("".join(pieces), [f for f in filters if f], track)
+    graph.chain("".join(pieces[shot] for shot, _ in shots), [f for f in filters if f], track)
     return track
+
+
+def _passes(shots: Sequence[tuple[Shot, Clip]], fps: int) -> list[list[tuple[Shot, Clip]]]:
+    """A clip's shots grouped into forward passes, each decoding the file once from its seek.
+
+    A shot joins a pass whose last section ends at or before its own ``in_s``, so a pass's
+    sections come in the order they are shown and its decoder never has to go back or hold
+    frames for later. Each pass is one input: one decoder's memory for all its shots.
+    """
+    passes: list[list[tuple[Shot, Clip]]] = []
+    ends: list[float] = []
+    for shot, clip in shots:
+        open_ = [i for i, end in enumerate(ends) if end <= clip.in_s]
+        if open_:
+            chosen = max(open_, key=ends.__getitem__)  # the least decoding to skip
+            passes[chosen].append((shot, clip))
+        else:
+            chosen = len(passes)
+            passes.append([(shot, clip)])
+            ends.append(0.0)
+        ends[chosen] = clip.in_s + (shot.end - shot.start) / fps
+    return passes
 
 
 # -- titles -------------------------------------------------------------------------------

@@ -47,6 +47,7 @@ SAMPLE_RATE = 44100
 NEON = Palette("neon", "0x0b0420", "0xff2fd0", "0x21f6ff", "0xffffff")
 SIZES = {"16:9": (1920, 1080), "9:16": (1080, 1920)}
 PHOTO = "4032x3024"
+CLIP_SECONDS = 12
 
 
 def track(path: Path, seconds: float) -> None:
@@ -90,7 +91,7 @@ def track(path: Path, seconds: float) -> None:
 
 
 def media(exe: str, folder: Path) -> tuple[list[Path], list[Path]]:
-    """Three 12 MP photos and two clips (1080p30 and 720p25, 12 s), made by ffmpeg."""
+    """Three 12 MP photos and two clips (1080p30 and 720p25), made by ffmpeg."""
     photos, clips = [], []
     for index, source in enumerate(("testsrc2", "mandelbrot", "smptehdbars")):
         photo = folder / f"photo{index}.jpg"
@@ -99,7 +100,18 @@ def media(exe: str, folder: Path) -> tuple[list[Path], list[Path]]:
         photos.append(photo)
     for index, spec in enumerate(("testsrc2=s=1920x1080:r=30", "rgbtestsrc=s=1280x720:r=25")):
         clip = folder / f"clip{index}.mp4"
-        make = ["-f", "lavfi", "-i", spec, "-t", "12", "-pix_fmt", "yuv420p", "-g", "30"]
+        make = [
+            "-f",
+            "lavfi",
+            "-i",
+            spec,
+            "-t",
+            str(CLIP_SECONDS),
+            "-pix_fmt",
+            "yuv420p",
+            "-g",
+            "30",
+        ]
         subprocess.run([exe, "-loglevel", "error", "-y", *make, str(clip)], check=True)
         clips.append(clip)
     return photos, clips
@@ -111,6 +123,8 @@ def edl(
     """~200 shots on the beat grid, generated; with media, every 3rd a photo and 5th a clip."""
     frames = round(seconds * FPS)
     motions = ("zoom_in", "pan_left", "zoom_out", "pan_right")
+    # Each clip plays on from where its last shot stopped, wrapping before its end.
+    cursors = dict.fromkeys(clips, 0.0)
     shots, start, index = [], 0, 0
     while start < frames:
         end = min(frames, start + PATTERN[index % len(PATTERN)] * BEAT_FRAMES)
@@ -118,7 +132,9 @@ def edl(
         if photos and index % 3 == 2:
             source = Still(photos[index // 3 % len(photos)], motions[index // 3 % len(motions)])
         elif clips and index % 5 == 4:
-            source = Clip(clips[index // 5 % len(clips)], in_s=float(index // 5 % 5))
+            clip = clips[index // 5 % len(clips)]
+            source = Clip(clip, cursors[clip])
+            cursors[clip] = (cursors[clip] + (end - start) / FPS) % (CLIP_SECONDS - 2)
         shots.append(Shot(start, end, source))
         start, index = end, index + 1
     beats = tuple(range(0, frames, BEAT_FRAMES))

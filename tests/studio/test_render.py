@@ -331,20 +331,27 @@ async def test_music_timing_is_unchanged_from_its_offset(
 # -- user media ---------------------------------------------------------------------------
 
 
-async def test_a_16_9_clip_fills_a_9_16_canvas_from_in_s(tmp_path: Path) -> None:
-    """A landscape phone clip in a vertical video: cropped to fill, played from in_s, 25→30 fps."""
+async def test_a_16_9_clip_fills_a_9_16_canvas_from_each_in_s(tmp_path: Path) -> None:
+    """A landscape clip in a vertical video: cropped to fill, 25→30 fps, each shot at its in_s."""
     clip = tmp_path / "ramp.mp4"
     ramp = "nullsrc=s=320x180:r=25:d=6,geq=lum='N*2':cb=128:cr=128"
     encode = ("-c:v", "libx264", "-qp", "0", "-pix_fmt", "yuv420p")
     await ffmpeg("-f", "lavfi", "-i", ramp, *encode, "-y", str(clip))
-    plan = edl(TALL, 30, (Shot(0, 30, Clip(clip, 2.0)),))
-    out = await rendered(plan, tmp_path / "clip.mp4")
+    sections = {0: 2.0, 25: 3.0, 40: 1.0}  # shot start frame -> in_s
+    shots = (
+        Shot(0, 15, Clip(clip, sections[0])),
+        Shot(15, 25, Generated(0)),
+        Shot(25, 40, Clip(clip, sections[25])),
+        Shot(40, 55, Clip(clip, sections[40])),
+    )
+    out = await rendered(edl(TALL, 55, shots), tmp_path / "clip.mp4")
     assert re.search(r"Video: h264 .*, 180x320", await info(out))
     luma = (await frames(out, TALL)).mean(axis=(1, 2))
-    assert len(luma) == 30
-    # Clip frame k at 25 fps has luma 2k: output frame n shows clip time 2 s + n / 30.
-    expected = [2 * 25 * (2 + n / 30) for n in (0, 15, 29)]
-    assert np.allclose([luma[0], luma[15], luma[29]], expected, atol=4), luma
+    assert len(luma) == 55
+    # Clip frame k at 25 fps has luma 2k: output frame n of a shot shows in_s + n / 30.
+    for start, in_s in sections.items():
+        for n in (0, 7, 14):
+            assert abs(luma[start + n] - 2 * 25 * (in_s + n / 30)) <= 4, (start, n, luma)
 
 
 async def test_still_motions_move_the_picture(tmp_path: Path) -> None:
