@@ -7,7 +7,6 @@ file is never overwritten, even by a race; a failed download leaves no partial f
 
 from __future__ import annotations
 
-import itertools
 from pathlib import Path
 from typing import IO
 
@@ -35,9 +34,7 @@ async def save_video(http: httpx.AsyncClient, url: str, folder: Path, stem: str)
 
 
 def _new_file(folder: Path, stem: str) -> tuple[Path, IO[bytes]]:
-    for number in itertools.count(1):
-        if number > MAX_NAMES:
-            break
+    for number in range(1, MAX_NAMES + 1):
         path = folder / (f"{stem}.mp4" if number == 1 else f"{stem}-{number}.mp4")
         try:
             return path, path.open("xb")

@@ -22,6 +22,7 @@ from __future__ import annotations
 import asyncio
 import copy
 import hashlib
+import math
 import secrets
 import time
 from dataclasses import dataclass, field
@@ -34,6 +35,8 @@ FileType = Literal["video", "image", "audio"]
 RenderStatus = Literal["pending", "processing", "completed", "failed"]
 
 CLAIM_TOKEN_TTL_SECONDS = 7 * 24 * 3600
+#: The canvas of a session whose draft names none (NemoVideo's default, 16:9).
+DEFAULT_CANVAS = (1920, 1080)
 #: User ids of the local studio: the bot reads it as "no registration needed" (never ``anon_``).
 LOCAL_USER_PREFIX = "local_"
 
@@ -126,9 +129,6 @@ class Session:
     media: list[MediaFile] = field(default_factory=list)
     video_infos: list[dict[str, Any]] = field(default_factory=list)
     generated_media: list[dict[str, Any]] = field(default_factory=list)
-    canvas_config: dict[str, Any] = field(
-        default_factory=lambda: {"width": 1920, "height": 1080, "ratio": "16:9"}
-    )
     dropped: bool = False
     turns_received: int = 0
     edit_turns: int = 0
@@ -136,6 +136,17 @@ class Session:
     # One agent turn at a time per session: a second /run_sse waits for the first to finish,
     # the way a single ADK runner per session would serialise them.
     lock: asyncio.Lock = field(default_factory=asyncio.Lock)
+
+    def canvas_config(self) -> dict[str, Any]:
+        """The canvas the draft asks for (``m.width``/``m.height``), else 1920x1080."""
+        meta = self.draft.get("m")
+        width, height = (
+            (meta.get("width"), meta.get("height")) if isinstance(meta, dict) else (0, 0)
+        )
+        if not (isinstance(width, int) and isinstance(height, int) and width > 0 and height > 0):
+            width, height = DEFAULT_CANVAS
+        common = math.gcd(width, height)
+        return {"width": width, "height": height, "ratio": f"{width // common}:{height // common}"}
 
     def state(self) -> dict[str, Any]:
         """The §3.7 ``data`` object (a deep copy, so callers cannot alter the session)."""
@@ -148,7 +159,7 @@ class Session:
                 {
                     "video_infos": self.video_infos,
                     "draft": self.draft,
-                    "canvas_config": self.canvas_config,
+                    "canvas_config": self.canvas_config(),
                     "video_analyses": {},
                     "generated_media": self.generated_media,
                 }

@@ -152,28 +152,10 @@ async def studio_reply(desk: Desk, session: Session, text: str) -> tuple[list[st
         assets=await desk.assets(session),
         language=language,
     )
-    sync_canvas(session)
     reply = edits.reply_text(result)
     if info.problem is not None:  # the track itself is the problem: say that first
         reply = f"{info.problem} {reply}"
     return list(result.changes), reply
-
-
-def sync_canvas(session: Session) -> None:
-    """Keep ``canvas_config`` in step with the draft's size (the state shows both)."""
-    meta = session.draft.get("m")
-    if not isinstance(meta, dict):
-        return
-    width, height = meta.get("width"), meta.get("height")
-    if isinstance(width, int) and isinstance(height, int) and width > 0 and height > 0:
-        ratio = next(
-            (name for name, size in schema.CANVASES.items() if size == (width, height)), None
-        )
-        session.canvas_config = {
-            "width": width,
-            "height": height,
-            "ratio": ratio or f"{width}:{height}",
-        }
 
 
 async def place_visuals(desk: Desk, session: Session) -> None:

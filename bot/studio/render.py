@@ -41,17 +41,11 @@ from bot.studio.edl import Canvas, Clip, Edl, Generated, Palette, Shot, Still, T
 
 #: libx264 preset: measured against ``superfast``/``ultrafast`` at 1080p30 (see the bench).
 PRESET: Final = "veryfast"
-#: Quality when no size target is given.
+#: Quality of every render (the bot makes a smaller copy when Discord needs one).
 CRF: Final = 21
 AUDIO_KBPS: Final = 160
 #: Sample rate of the silent track of a video without music.
 SILENCE_RATE: Final = 48000
-#: Share of a size budget held back for the container and the rate control's overshoot.
-SIZE_MARGIN: Final = 0.06
-#: Smallest video bitrate worth encoding; a tighter budget is refused.
-MIN_VIDEO_KBPS: Final = 150
-#: VBV buffer, in seconds of the target bitrate: lets x264 spend bits on cuts.
-VBV_SECONDS: Final = 2
 
 #: Scenes of generated shots, by ``variant``: (visualizer, mirrored). Visualizers: 0 CQT
 #: bars, 1 scrolling spectrum, 2 vectorscope; mirrored bars reuse the bars' analysis.
@@ -122,22 +116,12 @@ class RenderError(Exception):
     """The render failed; the message is short and safe to show (no paths)."""
 
 
-def bitrate_for(max_bytes: int, seconds: float, audio_kbps: int) -> int:
-    """Video kbit/s that keeps a ``seconds`` long file with that audio under ``max_bytes``."""
-    budget_kbps = max_bytes * 8 * (1 - SIZE_MARGIN) / seconds / 1000
-    video = int(budget_kbps - audio_kbps)
-    if video < MIN_VIDEO_KBPS:
-        raise ValueError(f"{seconds:.0f} s do not fit in {max_bytes} bytes")
-    return video
-
-
 async def render(
     edl: Edl,
     out: Path,
     *,
     exe: str,
     on_progress: Callable[[float], None] | None = None,
-    video_bitrate_kbps: int | None = None,
     work_dir: Path | None = None,
     on_start: Callable[[int], None] | None = None,
     time_limit: float | None = None,
@@ -145,8 +129,7 @@ async def render(
     """Render ``edl`` to the MP4 ``out``; raise :class:`RenderError` on failure.
 
     ``on_progress`` gets the share done (0..1, never decreasing, 1.0 last); ``on_start`` the
-    ffmpeg pid. ``video_bitrate_kbps`` encodes to a size (see :func:`bitrate_for`) instead of
-    a quality; scratch files go in a temporary folder under ``work_dir``. Cancelling the
+    ffmpeg pid; scratch files go in a temporary folder under ``work_dir``. Cancelling the
     caller, or ``time_limit`` seconds passing, kills ffmpeg and leaves no partial file.
     """
     _check_sources(edl)
@@ -156,7 +139,7 @@ async def render(
     limit = time_limit or TIME_LIMIT_BASE_S + TIME_LIMIT_PER_S * edl.seconds
     try:
         with tempfile.TemporaryDirectory(prefix="render-", dir=work_dir) as scratch:
-            args = command(edl, part, Path(scratch), font, video_bitrate_kbps)
+            args = command(edl, part, Path(scratch), font)
             await _run(exe, args, edl.seconds, on_progress, on_start, limit)
     except BaseException:
         part.unlink(missing_ok=True)
@@ -166,9 +149,7 @@ async def render(
         on_progress(1.0)
 
 
-def command(
-    edl: Edl, part: Path, scratch: Path, font: Path | None, video_bitrate_kbps: int | None
-) -> list[str]:
+def command(edl: Edl, part: Path, scratch: Path, font: Path | None) -> list[str]:
     """The arguments of ffmpeg; the graph script and title texts are written into ``scratch``."""
     graph = _Graph()
     _audio(graph, edl)
@@ -181,7 +162,7 @@ def command(
         *graph.inputs,
         *("-/filter_complex", str(script)),
         *("-map", "[vout]", "-map", "[aout]"),
-        *_video_codec(video_bitrate_kbps),
+        *("-c:v", "libx264", "-preset", PRESET, "-pix_fmt", "yuv420p", "-crf", str(CRF)),
         *("-c:a", "aac", "-b:a", f"{AUDIO_KBPS}k"),
         *("-frames:v", str(edl.frames), "-movflags", "+faststart", "-f", "mp4"),
         f"file:{part}",
@@ -672,16 +653,6 @@ def _title(canvas: Canvas, title: Title, font: Path | None, text: Path, palette:
 
 
 # -- encoding and running -----------------------------------------------------------------
-
-
-def _video_codec(video_bitrate_kbps: int | None) -> list[str]:
-    """libx264 at CRF quality, or at a bitrate when the file must fit a size."""
-    codec = ["-c:v", "libx264", "-preset", PRESET, "-pix_fmt", "yuv420p"]
-    if video_bitrate_kbps is None:
-        return [*codec, "-crf", str(CRF)]
-    rate = f"{video_bitrate_kbps}k"
-    buffer = f"{video_bitrate_kbps * VBV_SECONDS}k"
-    return [*codec, "-b:v", rate, "-maxrate", rate, "-bufsize", buffer]
 
 
 async def _run(

@@ -1,32 +1,14 @@
-"""Judging a video by the file itself: what ffmpeg decodes from it (imageio-ffmpeg, no ffprobe)."""
+"""Test media: small videos made with ffmpeg (imageio-ffmpeg) for the rendition tests."""
 
 from __future__ import annotations
 
 import asyncio
-import re
-from dataclasses import dataclass
 from pathlib import Path
 
 import imageio_ffmpeg
 
 FFMPEG_WAIT = 60.0
 """How long one ffmpeg run of a test may take."""
-
-_DURATION = re.compile(r"Duration: (\d+):(\d{2}):(\d{2}\.\d+)")
-_VIDEO = re.compile(r"Stream #\S+: Video: (\w+)[^\n]*?, (\w+)[^\n]*?\b(\d{2,5})x(\d{2,5})\b")
-_AUDIO = re.compile(r"Stream #\S+: Audio: (\w+)")
-
-
-@dataclass(frozen=True)
-class Decoded:
-    """A file's length, and its first video and audio streams' codecs and picture size."""
-
-    seconds: float
-    video: str | None
-    pixels: str | None
-    width: int | None
-    height: int | None
-    audio: str | None
 
 
 async def ffmpeg(*args: str) -> str:
@@ -47,24 +29,6 @@ async def ffmpeg(*args: str) -> str:
             process.kill()
             await process.wait()
     return stderr.decode(errors="replace")
-
-
-async def decode(path: Path) -> Decoded:
-    """What ``ffmpeg -i`` reads from ``path``."""
-    info = await ffmpeg("-i", str(path))
-    duration = _DURATION.search(info)
-    assert duration is not None, info
-    hours, minutes, seconds = duration.groups()
-    video = _VIDEO.search(info)
-    audio = _AUDIO.search(info)
-    return Decoded(
-        seconds=int(hours) * 3600 + int(minutes) * 60 + float(seconds),
-        video=video.group(1) if video else None,
-        pixels=video.group(2) if video else None,
-        width=int(video.group(3)) if video else None,
-        height=int(video.group(4)) if video else None,
-        audio=audio.group(1) if audio else None,
-    )
 
 
 async def make_video(path: Path, *, size: str, seconds: float, bitrate: str) -> Path:

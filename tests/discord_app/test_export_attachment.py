@@ -6,17 +6,14 @@ here carry no link, and with nothing attached they say the video is on the bot's
 
 from __future__ import annotations
 
-import asyncio
-import re
-from dataclasses import dataclass
 from pathlib import Path
 
-import imageio_ffmpeg
 import pytest
 
 from bot.discord_app.render import render_nonce
 from bot.local_backend import Fault
 from tests.discord_app.stage import WAIT
+from tests.studio.media import probe_video
 
 MESSAGES = "/channels/{channel_id}/messages"
 READY = "✅ Your video is ready"
@@ -57,40 +54,6 @@ def limit_uploads(stage, limit: int) -> None:
     stage.bot.app.notifier.upload_limit = limit
 
 
-@dataclass(frozen=True)
-class Decoded:
-    """What ffmpeg reads from a file: its length and its streams' codecs."""
-
-    seconds: float
-    video: str | None
-    audio: str | None
-    pixels: str | None
-
-
-async def decode(path: Path) -> Decoded:
-    """``ffmpeg -i`` on ``path`` (there is no ffprobe): duration and codecs of its streams."""
-    process = await asyncio.create_subprocess_exec(
-        imageio_ffmpeg.get_ffmpeg_exe(),
-        *("-hide_banner", "-nostdin", "-i", str(path)),
-        stdin=asyncio.subprocess.DEVNULL,
-        stdout=asyncio.subprocess.DEVNULL,
-        stderr=asyncio.subprocess.PIPE,
-    )
-    _, stderr = await asyncio.wait_for(process.communicate(), WAIT)
-    info = stderr.decode(errors="replace")
-    duration = re.search(r"Duration: (\d+):(\d{2}):(\d{2}\.\d+)", info)
-    assert duration is not None, info
-    hours, minutes, seconds = duration.groups()
-    video = re.search(r"Stream #\S+: Video: (\w+)[^,]*, (\w+)", info)
-    audio = re.search(r"Stream #\S+: Audio: (\w+)", info)
-    return Decoded(
-        seconds=int(hours) * 3600 + int(minutes) * 60 + float(seconds),
-        video=video.group(1) if video else None,
-        audio=audio.group(1) if audio else None,
-        pixels=video.group(2) if video else None,
-    )
-
-
 def assert_posted_once_pinging_mia(stage, post) -> None:
     """The render's one post (its nonce and marker), the one message that pings anyone."""
     assert post.content.startswith(f"<@{stage.mia.id}> {READY}")
@@ -128,9 +91,9 @@ async def test_a_video_over_the_limit_is_attached_as_a_smaller_copy_that_fits(st
     (attachment,) = post.attachments
     assert (attachment.filename, attachment.content_type) == ("Urban_Dreams.mp4", "video/mp4")
     assert 0 < attachment.size <= COPY_FITS
-    copy, source = await decode(attachment.path), await decode(original)
-    assert copy.seconds == pytest.approx(source.seconds, abs=0.1)
-    assert (copy.video, copy.pixels, copy.audio) == ("h264", "yuv420p", "aac")
+    copy, source = probe_video(attachment.path), probe_video(original)
+    assert copy.duration == pytest.approx(source.duration, abs=0.1)
+    assert (copy.video_codec, copy.pixel_format, copy.audio_codec) == ("h264", "yuv420p", "aac")
     (upload,) = uploads(stage)
     assert upload.status == 200
     assert post.content == f"<@{stage.mia.id}> {SMALLER}"

@@ -5,7 +5,8 @@ from __future__ import annotations
 import pytest
 
 from bot.discord_app.rendition import make_rendition
-from tests.discord_app.media_support import decode, make_video
+from tests.discord_app.media_support import make_video
+from tests.studio.media import probe_video
 
 SECONDS = 2.0
 
@@ -30,9 +31,13 @@ async def test_a_copy_fits_the_limit_at_the_planned_size(tmp_path, size, limit, 
     copy = await make_rendition(source, tmp_path / "copy.mp4", limit)
     assert copy == tmp_path / "copy.mp4"
     assert 0 < copy.stat().st_size <= limit
-    decoded = await decode(copy)
-    assert decoded.seconds == pytest.approx(SECONDS, abs=0.1)
-    assert (decoded.video, decoded.pixels, decoded.audio) == ("h264", "yuv420p", "aac")
+    decoded = probe_video(copy)
+    assert decoded.duration == pytest.approx(SECONDS, abs=0.1)
+    assert (decoded.video_codec, decoded.pixel_format, decoded.audio_codec) == (
+        "h264",
+        "yuv420p",
+        "aac",
+    )
     assert (decoded.width, decoded.height) == (width, height)
 
 

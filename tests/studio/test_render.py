@@ -19,7 +19,7 @@ import pytest
 
 from bot.studio import fonts
 from bot.studio.edl import Canvas, Clip, Edl, Generated, Music, Palette, Shot, Still, Title
-from bot.studio.render import AUDIO_KBPS, RenderError, bitrate_for, render
+from bot.studio.render import RenderError, render
 
 EXE = imageio_ffmpeg.get_ffmpeg_exe()
 FPS = 30
@@ -433,38 +433,6 @@ async def test_time_limit_stops_the_render_with_a_clear_error(tmp_path: Path) ->
     with pytest.raises(ProcessLookupError):
         os.kill(started[0], 0)
     assert not out.exists() and not out.with_name(out.name + ".part").exists()
-
-
-@pytest.mark.parametrize(
-    ("max_bytes", "seconds", "audio", "expected"),
-    [(8_000_000, 60.0, 128, 874), (25_000_000, 180.0, 160, 884), (1_000_000, 4.0, 160, 1720)],
-)
-def test_bitrate_fits_the_budget_with_a_margin(
-    max_bytes: int, seconds: float, audio: int, expected: int
-) -> None:
-    """Video bits = the file budget less the margin and the sound, spread over the length."""
-    assert bitrate_for(max_bytes, seconds, audio) == expected
-    assert (expected + audio) * 1000 * seconds / 8 < max_bytes
-
-
-def test_a_budget_too_small_for_the_length_is_refused() -> None:
-    """Better a clear refusal than a file that is still too big, or unwatchable."""
-    with pytest.raises(ValueError, match="do not fit"):
-        bitrate_for(1_000_000, 180.0, 160)
-
-
-async def test_size_targeted_encode_lands_under_the_limit(tmp_path: Path) -> None:
-    """Discord refuses uploads over its limit: a size-targeted file must fit it."""
-    noise = tmp_path / "noise.mp4"  # new noise every frame: the hardest picture to compress
-    spec = "nullsrc=s=320x180:r=30:d=5,geq=lum='random(1)*255':cb=128:cr=128"
-    await ffmpeg("-f", "lavfi", "-i", spec, "-c:v", "libx264", "-crf", "10", "-y", str(noise))
-    plan = edl(WIDE, 120, (Shot(0, 120, Clip(noise, 0.0)),))
-    max_bytes = 250_000
-    free = await rendered(plan, tmp_path / "free.mp4")
-    assert free.stat().st_size > max_bytes  # the limit matters for this picture
-    rate = bitrate_for(max_bytes, plan.seconds, AUDIO_KBPS)
-    fitted = await rendered(plan, tmp_path / "fitted.mp4", video_bitrate_kbps=rate)
-    assert fitted.stat().st_size <= max_bytes
 
 
 async def test_a_missing_source_fails_clearly_before_ffmpeg(tmp_path: Path) -> None:
