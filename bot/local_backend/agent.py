@@ -16,6 +16,8 @@ from the message (:func:`classify`):
   every edit turn silent, ``"never"`` none.
 * **chat** (anything else): a text-only reply (``chat_reply`` replaces its text).
 
+A test can hold a session's tool work open (:meth:`LocalBackend.hold_work`) instead of timing it.
+
 Text is streamed in chunks of a few words, ``event_delay`` apart, each a ``partial`` chunk,
 followed by one final non-partial chunk holding the **whole** text, exactly like ADK's SSE
 streaming mode; the ADK encoding sends both, so a client that concatenates everything doubles
@@ -181,7 +183,7 @@ async def _edit_turn(session: Session, text: str, config: BackendConfig, send: E
     silent = config.silent_turns == "always" or (config.silent_turns == "auto" and index % 3 == 0)
     call_id = _call_id()
     send(ToolCall(call_id, EDIT_TOOL, {"instruction": text, "session_id": session.session_id}))
-    await asyncio.sleep(config.work_seconds)
+    await _work(session, config)
     changes = draft.apply_edit(session.draft, text, session.media)
     result = {
         "status": "success",
@@ -203,7 +205,7 @@ async def _generate_turn(session: Session, text: str, config: BackendConfig, sen
     call_id = _call_id()
     args = {"prompt": text, "duration": seconds, "aspect_ratio": "16:9"}
     send(ToolCall(call_id, GENERATE_TOOL, args, long_running=True))
-    await asyncio.sleep(config.work_seconds)
+    await _work(session, config)
     number = len(session.generated_media) + 1
     clip = {
         "id": "gen_" + secrets.token_hex(6),
@@ -221,6 +223,14 @@ async def _generate_turn(session: Session, text: str, config: BackendConfig, sen
         config,
         send,
     )
+
+
+async def _work(session: Session, config: BackendConfig) -> None:
+    """A scripted tool's work: ``work_seconds``, or until the session's work gate opens."""
+    if session.work_gate is None:
+        await asyncio.sleep(config.work_seconds)
+    else:
+        await session.work_gate.wait()
 
 
 async def _chat_turn(session: Session, config: BackendConfig, send: Emit) -> None:

@@ -192,6 +192,12 @@ class LocalBackend:
         """Every issued token answers 1001 from now on; client ids may get new tokens."""
         self._runtime.store.expire_tokens()
 
+    def hold_work(self, session_id: str) -> asyncio.Event:
+        """Make the session's scripted tool work wait until the returned event is set."""
+        gate = asyncio.Event()
+        self._runtime.session(session_id).work_gate = gate
+        return gate
+
     def drop_session(self, session_id: str) -> None:
         """The session answers 1002 from now on; :class:`KeyError` if unknown."""
         self._runtime.drop_session(session_id)

@@ -136,6 +136,9 @@ class Session:
     # One agent turn at a time per session: a second /run_sse waits for the first to finish,
     # the way a single ADK runner per session would serialise them.
     lock: asyncio.Lock = field(default_factory=asyncio.Lock)
+    #: A lever for tests: while set to an event, a scripted tool's work lasts until the event
+    #: is set instead of ``work_seconds``, so "a turn is still working" is a fact, not a race.
+    work_gate: asyncio.Event | None = None
 
     def canvas_config(self) -> dict[str, Any]:
         """The canvas the draft asks for (``m.width``/``m.height``), else 1920x1080."""

@@ -55,18 +55,21 @@ async def test_messages_during_a_turn_are_queued_visibly_then_merged_into_one_tu
     """Two lines sent while the agent works are shown as queued, then sent as one turn."""
     _, thread = await stage.drop_track()
     await stage.ready_in(thread)
-    stage.backend.config.work_seconds = 0.6
     assert classify("generate a neon city clip") == "generate"
-    await stage.mia.post(thread, "generate a neon city clip")
-    await stage.emulator.wait_for_message(
-        thread, lambda m: m.content.startswith("Generating"), timeout=WAIT
-    )
-    await stage.mia.post(thread, "then make the title bigger")
-    await stage.mia.post(thread, "and add a fade at the end")
-    queued = await stage.emulator.wait_for_message(
-        thread, lambda m: "(2 waiting)" in m.content, timeout=WAIT
-    )
-    assert queued.content.startswith("🕒")
+    work = stage.backend.hold_work(stage.session_of(thread))
+    try:
+        await stage.mia.post(thread, "generate a neon city clip")
+        started = await stage.emulator.wait_for_message(
+            thread, lambda m: m.content.startswith("Generating"), timeout=WAIT
+        )
+        await stage.mia.post(thread, "then make the title bigger")
+        await stage.mia.post(thread, "and add a fade at the end")
+        queued = await stage.emulator.wait_for_message(
+            thread, lambda m: m.id > started.id and "(2 waiting)" in m.content, timeout=WAIT
+        )
+        assert queued.content.startswith("🕒")
+    finally:
+        work.set()
     await stage.emulator.wait_for_message(
         thread, lambda m: m.content.startswith("Done!"), timeout=WAIT
     )
@@ -80,18 +83,23 @@ async def test_queued_turn_cap_refuses_politely_and_never_sends_later(make_stage
     await stage.start_bot(max_queued_turns_per_user=1)
     _, thread = await stage.drop_track()
     await stage.ready_in(thread)
-    stage.backend.config.work_seconds = 0.6
-    await stage.mia.post(thread, "generate a neon city clip")
-    await stage.emulator.wait_for_message(
-        thread, lambda m: m.content.startswith("Generating"), timeout=WAIT
-    )
-    await stage.mia.post(thread, "make it brighter")
-    await stage.emulator.wait_for_message(thread, lambda m: "(1 waiting)" in m.content)
-    over = await stage.mia.post(thread, "and add a title")
-    refusal = await stage.emulator.wait_for_message(
-        thread, lambda m: "messages waiting already" in m.content, timeout=WAIT
-    )
-    assert int(refusal.message_reference["message_id"]) == over.id
+    work = stage.backend.hold_work(stage.session_of(thread))
+    try:
+        await stage.mia.post(thread, "generate a neon city clip")
+        await stage.emulator.wait_for_message(
+            thread, lambda m: m.content.startswith("Generating"), timeout=WAIT
+        )
+        second = await stage.mia.post(thread, "make it brighter")
+        await stage.emulator.wait_for_message(
+            thread, lambda m: m.id > second.id and "(1 waiting)" in m.content, timeout=WAIT
+        )
+        over = await stage.mia.post(thread, "and add a title")
+        refusal = await stage.emulator.wait_for_message(
+            thread, lambda m: "messages waiting already" in m.content, timeout=WAIT
+        )
+        assert int(refusal.message_reference["message_id"]) == over.id
+    finally:
+        work.set()
     await stage.emulator.wait_for_message(
         thread, lambda m: m.content.startswith("Happy to help"), timeout=WAIT
     )
