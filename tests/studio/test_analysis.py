@@ -30,6 +30,8 @@ HOUSE = TrackSpec("test-house", 120, SECONDS, style="four_on_floor")
 #: Long enough for verse and chorus to alternate (8 bars = 16 s at 120 BPM) and get sections.
 SONG = TrackSpec("test-song", 120, 64.0, style="backbeat")
 INTRO = TrackSpec("test-intro", 118, SECONDS, intro_s=6.0)
+#: Syncopated hip-hop: its last beats were once tracked up to 10 frames early.
+HIPHOP = TrackSpec("test-hiphop", 95, 25.0, style="hiphop", syncopation=True)
 FFMPEG = imageio_ffmpeg.get_ffmpeg_exe()
 
 
@@ -42,7 +44,7 @@ def _jit_paid() -> None:
 def tracks(tmp_path_factory: pytest.TempPathFactory) -> dict[str, tuple[Path, KnownBeats]]:
     folder = tmp_path_factory.mktemp("tracks")
     written = {}
-    for spec in (BALLAD, DNB, HOUSE, SONG, INTRO, SILENCE):
+    for spec in (BALLAD, DNB, HOUSE, SONG, INTRO, HIPHOP, SILENCE):
         path = folder / f"{spec.name}.wav"
         written[spec.name] = (path, write_track(path, spec))
     return written
@@ -76,6 +78,16 @@ def test_beats_match_the_known_beats(
     """Cuts land on beats a listener hears: F-measure at ±70 ms of at least 0.9."""
     known = tracks[spec.name][1]
     assert f_measure(analysed[spec.name].beats_s, known.beats_s) >= 0.9
+
+
+def test_every_beat_to_the_last_is_within_a_frame(
+    tracks: dict[str, tuple[Path, KnownBeats]], analysed: dict[str, Analysis]
+) -> None:
+    """The track's end does not squeeze its last beats: the last cuts stay on the beat too."""
+    known = np.asarray(tracks[HIPHOP.name][1].beats_s)
+    found = analysed[HIPHOP.name].beats_s
+    assert found[-1] >= known[-1] - 0.5  # tracked to the end, not trimmed
+    assert max(float(np.min(np.abs(known - t))) for t in found) <= 1 / 30
 
 
 @pytest.mark.parametrize("spec", [BALLAD, DNB, HOUSE], ids=lambda spec: spec.name)
