@@ -126,7 +126,8 @@ class Supervisor:
         state.stopping = True
         if state.stop is not None and not task.done():
             try:
-                await asyncio.wait_for(state.stop(), self._stop_timeout)
+                async with asyncio.timeout(self._stop_timeout):
+                    await state.stop()
             except TimeoutError:
                 log.warning(
                     "%s did not stop within %.0f s; cancelling", state.name, self._stop_timeout

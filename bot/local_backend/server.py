@@ -19,6 +19,7 @@ import shutil
 import signal
 import sys
 import tempfile
+import threading
 from collections.abc import Mapping
 from pathlib import Path
 from types import MappingProxyType, TracebackType
@@ -207,9 +208,9 @@ class LocalBackend:
         self._runtime.store.set_credits(available)
 
 
-async def _warm_up() -> None:
+def _warm_up() -> None:
     try:
-        await asyncio.to_thread(analysis.warm_up)
+        analysis.warm_up()
     except Exception:  # a failed warm-up only means the first analysis is slower
         log.warning("studio warm-up failed", exc_info=True)
 
@@ -223,10 +224,10 @@ async def serve(
     """
     backend = LocalBackend(config, control=control)
     url = await backend.start(host, port)
-    warming: asyncio.Task[None] | None = None
     if backend.config.studio:
-        # numba compiles librosa's kernels on first use (seconds): pay it now, not on a turn.
-        warming = asyncio.create_task(_warm_up(), name="studio-warm-up")
+        # numba compiles librosa's kernels on first use (seconds): pay it now, not on a turn,
+        # in a daemon thread, so a stop never waits for it (asyncio.run joins its executor).
+        threading.Thread(target=_warm_up, name="studio-warm-up", daemon=True).start()
     try:
         sys.stdout.write(url + "\n")
         sys.stdout.flush()
@@ -243,6 +244,4 @@ async def serve(
             for signum in installed:
                 loop.remove_signal_handler(signum)
     finally:
-        if warming is not None and not warming.done():
-            warming.cancel()  # the thread finishes on its own; nothing waits for it
         await backend.stop()

@@ -314,11 +314,14 @@ class _EventReader:
     async def next(self, within: float) -> AgentEvent | _Marker:
         """The next event, :data:`_END`, or :data:`_TIMEOUT` after ``within`` seconds."""
         if not self._queue.empty():
-            # wait_for(…, 0) would time out even with an item waiting.
+            # A zero timeout would expire even with an item waiting.
             item = self._queue.get_nowait()
         else:
+            # asyncio.timeout, not wait_for: on Python 3.11 wait_for can swallow a cancellation
+            # that arrives together with an item, and the cancelled turn then runs on.
             try:
-                item = await asyncio.wait_for(self._queue.get(), max(0.0, within))
+                async with asyncio.timeout(max(0.0, within)):
+                    item = await self._queue.get()
             except TimeoutError:
                 return _TIMEOUT
         if isinstance(item, Exception):

@@ -153,7 +153,8 @@ class ConversationRunner:
         """
         self.stop_taking()
         try:
-            await asyncio.wait_for(self._idle.wait(), grace)
+            async with asyncio.timeout(grace):
+                await self._idle.wait()
         except TimeoutError:
             return False
         return True
