@@ -44,6 +44,12 @@ def _parser() -> argparse.ArgumentParser:
         "run", help="run the Discord bot (DISCORD_TOKEN), applying database migrations first"
     )
 
+    commands.add_parser(
+        "sync-commands",
+        help="register the slash commands with Discord now (over HTTP, no gateway), even if "
+        "unchanged",
+    )
+
     migrate = commands.add_parser("migrate", help="apply database migrations (DATABASE_URL)")
     migrate.add_argument("--downgrade", metavar="REVISION", help="downgrade to REVISION instead")
 
@@ -146,6 +152,37 @@ def _run_terminal(main: Coroutine[Any, Any, int]) -> int:
         return 1
 
 
+def _sync_commands(settings: Settings) -> int:
+    """``beatthread sync-commands``: one line on stdout, exit code 0 (synced) or 1."""
+    # Imported here: only the Discord commands need discord.py.
+    import discord
+
+    from bot.discord_app.bot import create_bot
+    from bot.discord_app.command_sync import sync_over_http
+    from bot.discord_app.endpoints import discord_endpoints
+    from bot.services import DatabaseUnreachableError, open_services
+
+    token = settings.discord_token.get_secret_value().strip() if settings.discord_token else ""
+    if not token:
+        sys.stdout.write("beatthread sync-commands: DISCORD_TOKEN is not set\n")
+        return 1
+
+    async def sync() -> tuple[bool, str]:
+        with discord_endpoints(settings):
+            async with open_services(settings) as services:
+                outcome = await sync_over_http(create_bot(settings, services), token)
+        return outcome.available, outcome.summary()
+
+    try:
+        synced, line = asyncio.run(sync())
+    except discord.LoginFailure:
+        synced, line = False, "Discord refused DISCORD_TOKEN (401 Unauthorized)"
+    except (discord.HTTPException, DatabaseUnreachableError) as error:
+        synced, line = False, " ".join(str(error).split())
+    sys.stdout.write(f"beatthread sync-commands: {line}\n")
+    return 0 if synced else 1
+
+
 #: The settings (environment, ``.env``) do not validate; the same code as a missing token.
 EXIT_BAD_SETTINGS = 2
 
@@ -179,6 +216,8 @@ def main(argv: Sequence[str] | None = None) -> int:
         from bot.discord_app.launch import run_bot
 
         return run_bot(settings)
+    if args.command == "sync-commands":
+        return _sync_commands(settings)
     if args.command == "local-backend":
         # Imported here: only this command needs the server side of aiohttp.
         from bot.local_backend import BackendConfig, serve

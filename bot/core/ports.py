@@ -88,27 +88,32 @@ class ThreadStore(Protocol):
 
 
 class UploadStore(Protocol):
-    """Uploads, keyed by the Discord attachment id so each is handled once."""
+    """Uploads, keyed by (thread, Discord attachment id): each is handled once per thread.
+
+    The same attachment may be the track of two threads (the message menu on a message in
+    another thread), and each thread's backend session needs its own copy.
+    """
 
     async def record(
         self,
         *,
-        attachment_id: int,
         thread_id: int,
+        attachment_id: int,
         filename: str,
         content_type: str | None,
         size_bytes: int,
         now: datetime,
     ) -> Recorded[Upload]:
-        """Record the attachment as ``pending``, or return the existing record unchanged."""
+        """Record the thread's attachment as ``pending``, or return its record unchanged."""
         ...
 
-    async def get(self, attachment_id: int) -> Upload | None:
-        """Return the upload, or ``None`` if the attachment was never recorded."""
+    async def get(self, thread_id: int, attachment_id: int) -> Upload | None:
+        """Return the thread's upload of the attachment, or ``None`` if never recorded."""
         ...
 
     async def set_status(
         self,
+        thread_id: int,
         attachment_id: int,
         status: UploadStatus,
         *,
@@ -309,6 +314,18 @@ class ExportJobStore(Protocol):
         ...
 
 
+class BotSettingStore(Protocol):
+    """Facts of this deployment, by key (e.g. the fingerprint of the synced command tree)."""
+
+    async def get(self, key: str) -> str | None:
+        """Return the value stored under ``key``, or ``None``."""
+        ...
+
+    async def put(self, key: str, value: str, *, now: datetime) -> None:
+        """Store ``value`` under ``key``, replacing any earlier one."""
+        ...
+
+
 class StoreTransaction(Protocol):
     """The stores of one unit of work; everything in it commits or rolls back together."""
 
@@ -330,6 +347,11 @@ class StoreTransaction(Protocol):
     @property
     def exports(self) -> ExportJobStore:
         """Export jobs."""
+        ...
+
+    @property
+    def settings(self) -> BotSettingStore:
+        """Facts of this deployment, by key."""
         ...
 
 

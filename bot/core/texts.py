@@ -172,6 +172,7 @@ _EN: Final[dict[str, str]] = {
     ),
     "track_opened": "🎵 Opened {thread} for **{title}**.",
     "track_needs_channel": "Use this in a server text channel where I can open threads.",
+    "track_existing": "🎵 This message already has a thread: {thread}. Carry on there.",
     "turn_interrupted": (
         "⚠️ I restarted while I was working on a message here. I didn't send it again (that "
         "could charge twice). Here is what NemoVideo has now; send the message again if its "
@@ -193,6 +194,10 @@ _EN: Final[dict[str, str]] = {
         "⚠️ I'm missing a Discord permission for that here. Ask an admin to check my role."
     ),
     "discord_failed": "⚠️ Discord didn't accept that just now. Please try again.",
+    "command_gone": (
+        "This command is no longer available. Use /help to see the current commands, or "
+        "just write in your track thread."
+    ),
     "selfcheck_missing": (
         "⚠️ Beatthread is missing permissions in this channel: {missing}. "
         "Ask an admin to grant them to the bot's role, or tracks posted here can't be handled."
@@ -360,6 +365,7 @@ _ZH: Final[dict[str, str]] = {
     "track_no_file": "这条消息没有附件。请附上音频或视频文件后再试。支持：{accepted}。",
     "track_opened": "🎵 已为 **{title}** 开启 {thread}。",
     "track_needs_channel": "请在服务器中我能开帖子的文字频道里使用。",
+    "track_existing": "🎵 这条消息已经有帖子了：{thread}。请在那里继续。",
     "turn_interrupted": (
         "⚠️ 处理这里的一条消息时我重启了。为避免重复扣费，我没有重发。下面是 NemoVideo 现在的内容；"
         "如果没有看到那条消息的修改，请再发一次。"
@@ -377,6 +383,7 @@ _ZH: Final[dict[str, str]] = {
     ),
     "discord_forbidden": "⚠️ 我在这里缺少相应的 Discord 权限。请管理员检查我的角色权限。",
     "discord_failed": "⚠️ Discord 暂时没有接受这个请求，请再试一次。",
+    "command_gone": "这个命令已不再可用。请用 /help 查看现有命令，或直接在曲目帖子里留言。",
     "selfcheck_missing": (
         "⚠️ Beatthread 在这个频道缺少权限：{missing}。请管理员为机器人的角色授予这些权限，"
         "否则无法处理在这里发布的曲子。"

@@ -28,6 +28,7 @@ import discord
 from bot.core.intents import IntentKind
 from bot.core.ports import ExportFollower
 from bot.core.replies import CreditsReply
+from bot.core.streaming import DISCORD_MESSAGE_LIMIT
 from bot.core.texts import text
 from bot.core.usecases import (
     Conversation,
@@ -36,14 +37,13 @@ from bot.core.usecases import (
     IncomingMessage,
     UseCases,
 )
+from bot.discord_app.errors import tell
 from bot.discord_app.hub import ConversationHub
 from bot.discord_app.locales import Locales
 from bot.discord_app.render import content_of, credits_embed
 from bot.discord_app.views import export_view
 
 log = logging.getLogger(__name__)
-
-MESSAGE_LIMIT = 2000
 
 
 @dataclass(frozen=True, slots=True)
@@ -168,7 +168,7 @@ class Actions:
         async for event in self._use_cases.credits(asking):
             if isinstance(event, CreditsReply):
                 embed = credits_embed(event, lang, billing_url=billing_url)
-                await interaction.followup.send(embed=embed, ephemeral=True)
+                await tell(interaction, embed=embed)
             else:
                 await self._tell(interaction, content_of(event, lang))
 
@@ -203,4 +203,4 @@ class Actions:
 
     @staticmethod
     async def _tell(interaction: discord.Interaction, message: str) -> None:
-        await interaction.followup.send(message[:MESSAGE_LIMIT], ephemeral=True)
+        await interaction.followup.send(message[:DISCORD_MESSAGE_LIMIT], ephemeral=True)

@@ -12,7 +12,8 @@ only in-memory parts (limiter, hub, notifier…) and closes only those. Start-up
    interrupted and their threads told, with what the backend has now (never re-sent: a
    re-sent turn could be charged twice).
 3. **Commands and buttons:** the cogs, the persistent buttons (dynamic items, working on
-   messages from before a restart), the 中文 command translations, then the command sync.
+   messages from before a restart), the 中文 command translations, then the command sync,
+   only when the tree changed (:mod:`.command_sync`; a failed sync is logged, never fatal).
 4. **The export poller** starts under a :class:`~bot.jobs.Supervisor` once the gateway is
    ready: it loads every unfinished export from the database (also those of a previous run)
    and follows each to its one post.
@@ -41,8 +42,10 @@ from bot.discord_app.actions import Actions, Limits
 from bot.discord_app.cogs.commands import CommandsCog
 from bot.discord_app.cogs.conversation import ConversationCog
 from bot.discord_app.cogs.tracks import TracksCog
+from bot.discord_app.command_sync import sync_commands
 from bot.discord_app.context import AppContext
 from bot.discord_app.errors import report
+from bot.discord_app.gateway_guard import install_gateway_guard
 from bot.discord_app.hub import ConversationHub
 from bot.discord_app.intake import TrackIntake
 from bot.discord_app.limiter import MessageLimiter
@@ -89,6 +92,8 @@ class BeatthreadBot(commands.AutoShardedBot):
             allowed_mentions=discord.AllowedMentions.none(),
             **options,
         )
+        #: Gateway events discord.py could not parse are dropped and counted here.
+        self.gateway_guard = install_gateway_guard(self)
         deps = use_cases.deps
         limiter = MessageLimiter()
         notifier = DiscordNotifier(self, deps.store, limiter, deps.clock, http=http)
@@ -136,14 +141,18 @@ class BeatthreadBot(commands.AutoShardedBot):
         """The one async start-up point (steps in the module docstring)."""
         await self._choose_intents()
         await self._report_interrupted_turns()
+        await self.install_commands()
+        self.add_dynamic_items(*DYNAMIC_ITEMS)
+        deps = self.app.use_cases.deps
+        self.command_sync = await sync_commands(self.tree, deps.store, deps.clock)
+
+    async def install_commands(self) -> None:
+        """The cogs and the command tree with its 中文 translations and error handler."""
         self.tree.error(self._on_app_command_error)
         await self.tree.set_translator(CommandTranslator())
         await self.add_cog(TracksCog(self, self.app))
         await self.add_cog(ConversationCog(self, self.app))
         await self.add_cog(CommandsCog(self, self.app))
-        self.add_dynamic_items(*DYNAMIC_ITEMS)
-        synced = await self.tree.sync()
-        log.info("synced %d application commands", len(synced))
 
     async def on_ready(self) -> None:
         """Once, when the gateway is first ready: start the export poller, run the self-check.
@@ -157,7 +166,12 @@ class BeatthreadBot(commands.AutoShardedBot):
         log.info("connected as %s to %d servers", self.user, len(self.guilds))
         poller = self.exports
         self._tasks.spawn("export-poller", poller.run, stop=poller.stop, restart=True)
-        await self_check(self, self.app.watched, message_content=self.message_content)
+        await self_check(
+            self,
+            self.app.watched,
+            message_content=self.message_content,
+            slash_commands=self.command_sync.failure,
+        )
 
     async def on_message(self, message: discord.Message) -> None:
         """Messages are the cogs' business; there are no prefix commands."""

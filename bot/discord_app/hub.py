@@ -125,7 +125,11 @@ class ConversationHub:
         parent_channel_id: int,
         title: str,
     ) -> ConversationRunner:
-        """Record a new conversation for ``thread_id`` (backend session included)."""
+        """Record a new conversation for ``thread_id`` (backend session included).
+
+        A thread recorded already keeps its conversation, and its runner if one is open (two
+        ways in may race for one thread: the second must not stop the first one's work).
+        """
         conversation = await self._use_cases.start_conversation(
             thread_id=thread_id,
             owner_user_id=owner_id,
@@ -134,6 +138,10 @@ class ConversationHub:
             parent_channel_id=parent_channel_id,
             title=title,
         )
+        entry = self._open.get(thread_id)
+        if entry is not None:
+            self._use(thread_id, entry)
+            return entry.runner
         return self._add(conversation)
 
     async def get(self, thread_id: int) -> ConversationRunner | None:

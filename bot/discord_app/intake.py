@@ -9,8 +9,12 @@ reaction, or a deferred interaction). Then, in order:
    then the first 64 bytes from the CDN (magic bytes). A refused file gets the friendly text
    listing what is accepted, and no thread is opened.
 2. **Open a public thread** named after the track: under the posted message when there is one,
-   else in the channel.
-3. **Record the conversation** and create its backend session in the user's language.
+   else in the channel. A message has at most one thread: if it has one already (known from
+   the message, or Discord answers 160004 because it was opened meanwhile), nothing new is
+   opened and the caller points the user to that thread (:class:`Existing`). A Beatthread
+   thread is left as it is; anyone else's becomes the track's thread.
+3. **Record the conversation** and create its backend session in the user's language
+   (starting one on a thread already recorded keeps that conversation and its session).
 4. **Upload** by handing the file to the thread's runner as its first message, so it is handled
    at most once (keyed by the message or interaction id), URL upload first with a streamed
    fallback; the runner's presenter posts "Ready" with what to try next.
@@ -56,6 +60,13 @@ class Opened:
 
     thread: discord.Thread
     title: str
+
+
+@dataclass(frozen=True, slots=True)
+class Existing:
+    """The message has a thread already: that one is the track's, and nothing new opened."""
+
+    thread: discord.Thread
 
 
 def title_of(filename: str) -> str:
@@ -106,13 +117,15 @@ class TrackIntake:
         channel: discord.TextChannel,
         request_id: int,
         message: discord.Message | None = None,
-    ) -> Rejected | Opened:
-        """Check, open the thread, start the conversation, queue the upload."""
+    ) -> Rejected | Opened | Existing:
+        """Check, open the thread (or find the message's), start the conversation, upload."""
         refusal = await self.check(attachment, language)
         if refusal is not None:
             return Rejected(refusal)
         title = title_of(attachment.filename)
-        thread = await self._open_thread(channel, title, message)
+        thread, existed = await self._open_thread(channel, title, message)
+        if existed and await self._hub.get(thread.id) is not None:
+            return Existing(thread)  # Beatthread's already, with this message's track
         runner = await self._hub.start(
             thread_id=thread.id,
             owner_id=author_id,
@@ -123,22 +136,27 @@ class TrackIntake:
         )
         upload = as_attachment(self._http, attachment)
         await runner.submit(IncomingMessage(request_id, author_id, attachments=(upload,)))
-        return Opened(thread, title)
+        return Existing(thread) if existed else Opened(thread, title)
 
     def _refusal(self, verdict: MediaCheck, lang: str) -> str:
         return rejection_text(verdict, lang, max_bytes=self._max_bytes)
 
     async def _open_thread(
         self, channel: discord.TextChannel, title: str, message: discord.Message | None
-    ) -> discord.Thread:
+    ) -> tuple[discord.Thread, bool]:
+        """The track's thread, and whether it existed already (the message's own thread)."""
+        if message is not None and message.thread is not None:
+            return message.thread, True
         # Thread creation spends the same global request budget as every send.
         await self._limiter.create(channel.id)
-        if message is not None:
-            try:
-                return await message.create_thread(name=title)
-            except discord.HTTPException as error:
-                if error.code != _THREAD_ALREADY_CREATED:
-                    raise
-                # The message has a thread already (someone else's): open one beside it.
-        await self._limiter.create(channel.id)
-        return await channel.create_thread(name=title, type=discord.ChannelType.public_thread)
+        if message is None:
+            thread = await channel.create_thread(name=title, type=discord.ChannelType.public_thread)
+            return thread, False
+        try:
+            return await message.create_thread(name=title), False
+        except discord.HTTPException as error:
+            if error.code != _THREAD_ALREADY_CREATED:
+                raise
+        # Opened meanwhile (by someone else, or another way in racing this one): that is it.
+        await self._limiter.request()
+        return await message.fetch_thread(), True

@@ -11,12 +11,18 @@ SIGTERM and SIGINT start :meth:`~bot.discord_app.bot.BeatthreadBot.shutdown`: no
 running ones get ``SHUTDOWN_GRACE`` seconds to finish, export jobs stay in the database for
 the next start. A second signal does not hurry it: the grace period is the operator's choice.
 
+:func:`serve` keeps the bot connected: when the connection ends with an error discord.py does
+not handle itself, the bot is closed and a new one prepared (a closed discord.py client cannot
+start again) after a bounded, jittered exponential backoff (:class:`ReconnectPolicy`). All
+state is in the database, so nothing is lost; only the fatal errors below end the process.
+
 :func:`run_bot` turns the common failures into one line on stderr and an exit code:
 
 * ``2``: ``DISCORD_TOKEN`` is not set;
-* ``3``: Discord refused the token (or the privileged intents it needs);
-* ``4``: the database could not be reached or migrated (``DATABASE_URL``);
-* ``1``: anything else (logged with its traceback); ``0`` after a clean stop (SIGINT/SIGTERM).
+* ``3``: Discord refused the token (at login or gateway close 4004) or the privileged intents;
+* ``4``: the database could not be reached or migrated (``DATABASE_URL``), also on a reconnect;
+* ``1``: an error outside the reconnect loop (logged with its traceback); ``0`` after a clean
+  stop (SIGINT/SIGTERM). Any other error ends one connection only (see :func:`serve`).
 """
 
 from __future__ import annotations
@@ -24,11 +30,13 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
+import random
 import signal
 import sys
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
-from typing import Any
+from dataclasses import dataclass
+from typing import Any, Final
 
 import discord
 
@@ -58,6 +66,40 @@ INTENTS_REFUSED = (
     "beatthread run: Discord refused the gateway intents. Enable the Message Content intent "
     "in the Developer Portal (Bot → Privileged Gateway Intents), or leave it off: /track "
     "still works."
+)
+
+#: Close code 4004 "Authentication failed": the token is refused, reconnecting cannot help.
+_TOKEN_REFUSED_CLOSE: Final = 4004
+
+
+@dataclass(frozen=True)
+class ReconnectPolicy:
+    """How ``run`` waits before reconnecting: exponential, jittered, bounded.
+
+    The n-th consecutive reconnect waits ``first_delay x 2**n`` scaled by a random factor in
+    ``1 ± jitter``, never more than ``max_delay``; a connection that lasted ``stable_after``
+    seconds starts the count again.
+    """
+
+    first_delay: float = 1.0
+    max_delay: float = 60.0
+    jitter: float = 0.25
+    stable_after: float = 300.0
+
+    def delay(self, attempt: int, rng: random.Random) -> float:
+        """Seconds to wait before reconnect number ``attempt`` (0-based)."""
+        base = self.first_delay * 2.0 ** min(attempt, 32)
+        return min(base * rng.uniform(1.0 - self.jitter, 1.0 + self.jitter), self.max_delay)
+
+
+#: The one reconnect policy of ``beatthread run``.
+RECONNECT: Final = ReconnectPolicy()
+
+#: Errors that reconnecting cannot fix: ``run_bot`` turns them into exit codes.
+FATAL_ERRORS: Final = (
+    discord.LoginFailure,
+    discord.PrivilegedIntentsRequired,
+    DatabaseUnreachableError,
 )
 
 
@@ -98,6 +140,7 @@ async def _side_server(
     metrics.register_queue_depth("turns", bot.app.hub.queued)
     metrics.register_queue_depth("exports_followed", lambda: bot.exports.tracked)
     metrics.watch_discord_rate_limits()
+    metrics.register_gateway_drops(bot.gateway_guard.dropped)
     server = OpsServer(metrics, checks)
     try:
         port = await server.start(settings.ops_host, settings.ops_port)
@@ -134,19 +177,87 @@ def run_bot(settings: Settings) -> int:
 
 
 async def _serve(settings: Settings, token: str) -> None:
-    async with prepared_bot(settings, ops=True) as bot:
-        loop = asyncio.get_running_loop()
-        stopping: set[asyncio.Task[None]] = set()
+    loop = asyncio.get_running_loop()
+    stopping = asyncio.Event()
 
-        def stop() -> None:
-            if stopping:
-                log.info("already stopping (grace period %.0f s)", settings.shutdown_grace)
-                return
-            log.info("stopping: no new turns; running ones get %.0f s", settings.shutdown_grace)
-            task = loop.create_task(bot.shutdown(settings.shutdown_grace), name="bot-shutdown")
-            stopping.add(task)
+    def stop() -> None:
+        if stopping.is_set():
+            log.info("already stopping (grace period %.0f s)", settings.shutdown_grace)
+            return
+        log.info("stopping: no new turns; running ones get %.0f s", settings.shutdown_grace)
+        stopping.set()
 
-        for signum in (signal.SIGINT, signal.SIGTERM):
-            with contextlib.suppress(NotImplementedError, RuntimeError):
-                loop.add_signal_handler(signum, stop)
-        await bot.start(token)
+    for signum in (signal.SIGINT, signal.SIGTERM):
+        with contextlib.suppress(NotImplementedError, RuntimeError):
+            loop.add_signal_handler(signum, stop)
+    await serve(settings, token, stopping=stopping)
+
+
+async def serve(
+    settings: Settings,
+    token: str,
+    *,
+    stopping: asyncio.Event,
+    policy: ReconnectPolicy = RECONNECT,
+    rng: random.Random | None = None,
+    **bot_options: Any,
+) -> None:
+    """Serve until ``stopping`` is set, reconnecting a lost connection (module docstring).
+
+    ``bot_options`` go to :func:`prepared_bot`; the errors in ``FATAL_ERRORS`` propagate.
+    """
+    loop = asyncio.get_running_loop()
+    rng = rng or random.Random()  # noqa: S311 - jitter, not security
+    attempt = 0
+    while not stopping.is_set():
+        started = loop.time()
+        try:
+            await _serve_once(settings, token, stopping, **bot_options)
+        except FATAL_ERRORS:
+            raise
+        except discord.ConnectionClosed as error:
+            if error.code == _TOKEN_REFUSED_CLOSE:
+                raise discord.LoginFailure("the gateway refused the token") from error
+            reason: BaseException | None = error
+        except Exception as error:
+            reason = error
+        else:
+            reason = None
+        if stopping.is_set():
+            return
+        if loop.time() - started >= policy.stable_after:
+            attempt = 0
+        delay = policy.delay(attempt, rng)
+        attempt += 1
+        log.error(
+            "the Discord connection ended (%s); reconnecting in %.1f s (attempt %d)",
+            type(reason).__name__ if reason is not None else "closed",
+            delay,
+            attempt,
+            exc_info=reason,
+        )
+        with contextlib.suppress(TimeoutError):
+            async with asyncio.timeout(delay):
+                await stopping.wait()
+
+
+async def _serve_once(
+    settings: Settings, token: str, stopping: asyncio.Event, **bot_options: Any
+) -> None:
+    """One bot, from preparation to close: until ``stopping`` or the connection ends."""
+    async with prepared_bot(settings, ops=True, **bot_options) as bot:
+
+        async def stop_when_asked() -> None:
+            await stopping.wait()
+            await bot.shutdown(settings.shutdown_grace)
+
+        stopper = asyncio.create_task(stop_when_asked(), name="bot-shutdown")
+        try:
+            await bot.start(token)
+        finally:
+            if stopping.is_set():
+                await stopper  # a shutdown under way finishes (its grace period)
+            else:
+                stopper.cancel()
+                with contextlib.suppress(asyncio.CancelledError):
+                    await stopper

@@ -13,6 +13,10 @@ also after a restart. Rules:
   only delay the result. Without a recorded status message (a process died between posting
   and recording it) it re-attaches to the one in the thread, found by its Cancel button, and
   posts one only if there is none. The final edit and ``find_posted`` do the same.
+* **Edits only when something changes.** The notifier remembers what each status message
+  it edited shows (text and buttons; the most recent :data:`SHOWN_REMEMBERED` messages), and
+  an edit that would show the same again is not sent: a render that waits reports the same
+  progress at every poll.
 * :meth:`~DiscordNotifier.export_finished` posts the MP4 link and the project link first (the
   video is what the user waits for), then edits the status message to its final state (final
   edits wait for the limiter, they always land). The post pings the requester:
@@ -58,6 +62,7 @@ import logging
 import re
 import shutil
 import tempfile
+from collections import OrderedDict
 from collections.abc import AsyncIterator, Callable
 from dataclasses import dataclass
 from pathlib import Path
@@ -94,6 +99,8 @@ FIND_POSTED_DEPTH = 100
 #: Discord's upload limit for a server without boosts (10 MiB since 2024; discord.py's
 #: ``utils.DEFAULT_FILE_SIZE_LIMIT_BYTES``), for a thread whose guild is not in the cache.
 DEFAULT_UPLOAD_LIMIT = 10 * 1024 * 1024
+#: How many status messages' shown content is remembered (an unchanged edit is skipped).
+SHOWN_REMEMBERED = 10_000
 #: How long fetching the video for an attachment may take before it is posted without it.
 ATTACH_TIMEOUT = 30.0
 _CHUNK = 64 * 1024
@@ -133,6 +140,7 @@ class DiscordNotifier:
         #: The upload limit (bytes) assumed for every thread instead of its guild's; ``None``:
         #: the guild's. For a Discord whose limits differ from discord.py's table, and tests.
         self.upload_limit = upload_limit
+        self._shown = _ShownStatus(SHOWN_REMEMBERED)
 
     def handles(self, job: ExportJob) -> bool:
         """Whether this process can post now: connected to the gateway and not closing."""
@@ -150,12 +158,14 @@ class DiscordNotifier:
         if status_id is None:
             await self._post_status(job, status, lang)
             return
+        content = export_status(job, status.stage, status.progress, lang, now=self._clock.now())
+        view = status_view(job.render_id, lang)
+        if self._shown.shows(status_id, content, view):
+            return  # the same again: nothing to send, no budget spent
         if not self._limiter.try_edit(job.thread_id, status_id):
             log.debug("progress of %s not shown: the edit budget is used up", job.render_id)
             return
-        content = export_status(job, status.stage, status.progress, lang, now=self._clock.now())
-        message = self._thread(job).get_partial_message(status_id)
-        await message.edit(content=content, view=status_view(job.render_id, lang))
+        await self._shown.edit(self._thread(job).get_partial_message(status_id), content, view)
 
     async def export_finished(
         self, job: ExportJob, output_url: str, project_url: str | None
@@ -223,8 +233,10 @@ class DiscordNotifier:
 
     async def _post_status(self, job: ExportJob, status: RenderStatus, lang: str) -> int:
         content = export_status(job, status.stage, status.progress, lang, now=self._clock.now())
+        view = status_view(job.render_id, lang)
         await self._limiter.create(job.thread_id)
-        message = await self._thread(job).send(content, view=status_view(job.render_id, lang))
+        message = await self._thread(job).send(content, view=view)
+        self._shown.remember(message.id, content, view)
         async with self._store.transaction() as tx:
             now = self._clock.now()
             await tx.exports.update(job.render_id, now=now, status_message_id=message.id)
@@ -268,9 +280,10 @@ class DiscordNotifier:
     async def _edit(
         self, job: ExportJob, message_id: int, content: str, view: discord.ui.View | None
     ) -> None:
+        if self._shown.shows(message_id, content, view):
+            return
         await self._limiter.edit(job.thread_id, message_id)
-        message = self._thread(job).get_partial_message(message_id)
-        await message.edit(content=content, view=view)
+        await self._shown.edit(self._thread(job).get_partial_message(message_id), content, view)
 
     async def _language(self, job: ExportJob) -> str:
         return _language_of(await self._thread_record(job))
@@ -394,6 +407,41 @@ class DiscordNotifier:
         if self.upload_limit is not None:
             return self.upload_limit
         return guild.filesize_limit if guild is not None else DEFAULT_UPLOAD_LIMIT
+
+
+class _ShownStatus:
+    """What each status message shows (text and buttons), for the most recent ``size`` ones."""
+
+    def __init__(self, size: int) -> None:
+        self._size = size
+        self._shown: OrderedDict[int, tuple[str, str]] = OrderedDict()
+
+    def shows(self, message_id: int, content: str, view: discord.ui.View | None) -> bool:
+        """Whether the message shows exactly this already (as far as this process knows)."""
+        return self._shown.get(message_id) == _look(content, view)
+
+    def remember(self, message_id: int, content: str, view: discord.ui.View | None) -> None:
+        """Note what the message shows now (the oldest note goes beyond ``size``)."""
+        self._shown[message_id] = _look(content, view)
+        self._shown.move_to_end(message_id)
+        while len(self._shown) > self._size:
+            self._shown.popitem(last=False)
+
+    async def edit(
+        self, message: discord.PartialMessage, content: str, view: discord.ui.View | None
+    ) -> None:
+        """Edit ``message`` to show this; noted first, so a concurrent same edit is skipped."""
+        self.remember(message.id, content, view)
+        try:
+            await message.edit(content=content, view=view)
+        except BaseException:
+            self._shown.pop(message.id, None)  # unknown now: the next edit is sent
+            raise
+
+
+def _look(content: str, view: discord.ui.View | None) -> tuple[str, str]:
+    """What a message shows: its text and its components as Discord gets them."""
+    return content, repr(view.to_components() if view is not None else None)
 
 
 def _language_of(thread: TrackThread | None) -> str:

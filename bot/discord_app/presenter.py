@@ -31,7 +31,7 @@ from bot.core.replies import (
     TimelineSummary,
 )
 from bot.core.usecases import Conversation
-from bot.discord_app.errors import log_failure
+from bot.discord_app.errors import deliver, log_failure
 from bot.discord_app.limiter import MessageLimiter
 from bot.discord_app.notifier import DiscordNotifier
 from bot.discord_app.render import content_of, credits_embed
@@ -108,7 +108,12 @@ class ThreadPresenter:
         if view is not None:
             await self._channel.send(content, view=view)
         elif embed is not None:
-            await self._channel.send(content, embed=embed)
+            await deliver(
+                self._channel.send,
+                f"showing an embed in {self._conversation}",
+                content,
+                embed=embed,
+            )
         else:
             await self._channel.send(content)
 

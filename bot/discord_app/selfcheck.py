@@ -10,6 +10,9 @@ Checked once the gateway is ready:
   send messages, create public threads, send in threads, attach files and read the history.
   What is missing is logged, and said in the channel too when the bot may post there.
 
+* **Slash commands.** If the command sync failed at this start, slash commands are unavailable
+  (Discord's reason is in the log line); messages in track threads still work.
+
 Nothing here stops the bot: a partly working bot is better than none, and the admin is told.
 """
 
@@ -41,18 +44,34 @@ NO_MESSAGE_CONTENT = (
 )
 
 
+NO_SLASH_COMMANDS = (
+    "Slash commands are unavailable: the command sync failed ({reason}). Messages in track "
+    "threads and tracks posted in watched channels still work. Run `beatthread sync-commands` "
+    "to try again."
+)
+
+
 def missing_permissions(permissions: discord.Permissions) -> list[str]:
     """The required permissions that ``permissions`` lacks, by their Discord names."""
     return [name for attr, name in REQUIRED_PERMISSIONS.items() if not getattr(permissions, attr)]
 
 
 async def self_check(
-    client: discord.Client, watched: Iterable[int], *, message_content: bool
+    client: discord.Client,
+    watched: Iterable[int],
+    *,
+    message_content: bool,
+    slash_commands: str | None = None,
 ) -> list[str]:
-    """Check intents and watched channels; log (and post) advice; return the advice lines."""
+    """Check intents, commands and channels; log (and post) advice; return the advice lines.
+
+    ``slash_commands`` is why the command sync failed at this start (``None``: it did not).
+    """
     advice: list[str] = []
     if not message_content:
         advice.append(NO_MESSAGE_CONTENT)
+    if slash_commands is not None:
+        advice.append(NO_SLASH_COMMANDS.format(reason=slash_commands))
     for channel_id in sorted(watched):
         advice.extend(await _check_channel(client, channel_id))
     for line in advice:

@@ -13,14 +13,16 @@ Families (all prefixed ``beatthread_``):
 * ``backend_errors_total{code}`` — NemoVideo errors: contract code, HTTP status or ``network``;
 * ``discord_rate_limits_total{scope}`` — Discord 429s seen by discord.py: ``route`` or
   ``global`` (a partition: a global 429 counts once, as ``global``);
-* ``queue_depth{queue}`` — gauges read from callbacks at every scrape.
+* ``queue_depth{queue}`` — gauges read from callbacks at every scrape;
+* ``gateway_events_dropped_total{event}`` — gateway events discord.py could not parse (or
+  had no parser for), dropped by the bot's gateway guard; read from its counts at scrape.
 """
 
 from __future__ import annotations
 
 import logging
 import math
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Mapping
 from typing import TYPE_CHECKING, Final
 
 from prometheus_client import (
@@ -95,6 +97,8 @@ class Metrics:
         self.registry.register(self._queues)
         self._rate_limits = _DiscordRateLimits()
         self.registry.register(self._rate_limits)
+        self._gateway_drops = _GatewayDrops()
+        self.registry.register(self._gateway_drops)
 
     # -- counters and histograms --------------------------------------------------------
 
@@ -130,6 +134,13 @@ class Metrics:
         scraping thread (the event loop for :class:`~bot.ops.OpsServer`): keep it a cheap read.
         """
         self._queues.callbacks[name] = depth
+
+    def register_gateway_drops(self, dropped: Mapping[str, int]) -> None:
+        """Report ``dropped`` (counts by event name, kept by the gateway guard) at every scrape.
+
+        A second registration replaces the first (a reconnected bot brings a new guard).
+        """
+        self._gateway_drops.dropped = dropped
 
     # -- Discord rate limits ------------------------------------------------------------
 
@@ -175,6 +186,23 @@ class _QueueDepths:
                 log.warning("queue depth callback %r failed", name, exc_info=True)
                 continue
             family.add_metric([name], float(value))
+        yield family
+
+
+class _GatewayDrops:
+    """A collector reporting the gateway guard's drop counts when scraped."""
+
+    def __init__(self) -> None:
+        self.dropped: Mapping[str, int] = {}
+
+    def collect(self) -> Iterator[Metric]:
+        family = CounterMetricFamily(
+            "beatthread_gateway_events_dropped",
+            "Gateway events the bot could not parse and dropped, by event name.",
+            labels=["event"],
+        )
+        for event, count in sorted(dict(self.dropped).items()):
+            family.add_metric([event], float(count))
         yield family
 
 

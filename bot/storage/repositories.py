@@ -54,6 +54,7 @@ from bot.core.ports import FinishedRender, PolledJob
 from bot.storage.tables import (
     IDENTITY_SLOT,
     BackendIdentityRow,
+    BotSettingRow,
     ChatTurnRow,
     ExportJobRow,
     TrackThreadRow,
@@ -62,6 +63,7 @@ from bot.storage.tables import (
 
 __all__ = [
     "UNFINISHED_EXPORT_STATUSES",
+    "BotSettingRepository",
     "ChatTurnRepository",
     "ExportJobRepository",
     "IdentityRepository",
@@ -74,6 +76,7 @@ _THREAD = cast(Table, TrackThreadRow.__table__)
 _UPLOAD = cast(Table, UploadRow.__table__)
 _TURN = cast(Table, ChatTurnRow.__table__)
 _JOB = cast(Table, ExportJobRow.__table__)
+_SETTING = cast(Table, BotSettingRow.__table__)
 
 UNFINISHED_EXPORT_STATUSES: tuple[ExportStatus, ...] = tuple(
     status for status in ExportStatus if not status.is_finished
@@ -373,7 +376,7 @@ class ThreadRepository:
 
 
 class UploadRepository:
-    """Uploads (implements :class:`bot.core.ports.UploadStore`)."""
+    """Uploads, once per (thread, attachment) (implements :class:`bot.core.ports.UploadStore`)."""
 
     def __init__(self, session: AsyncSession) -> None:
         self._session = session
@@ -381,38 +384,43 @@ class UploadRepository:
     async def record(
         self,
         *,
-        attachment_id: int,
         thread_id: int,
+        attachment_id: int,
         filename: str,
         content_type: str | None,
         size_bytes: int,
         now: datetime,
     ) -> Recorded[Upload]:
-        """Record the attachment as ``pending``, or return the existing record unchanged."""
-        created = await _insert_once(
-            self._session,
-            _UPLOAD.c.attachment_id,
-            attachment_id=attachment_id,
-            thread_id=thread_id,
-            filename=filename,
-            content_type=content_type,
-            size_bytes=size_bytes,
-            status=UploadStatus.PENDING.value,
-            created_at=now,
-            updated_at=now,
+        """Record the thread's attachment as ``pending``, or return its record unchanged."""
+        statement = (
+            _insert(self._session, _UPLOAD)
+            .values(
+                thread_id=thread_id,
+                attachment_id=attachment_id,
+                filename=filename,
+                content_type=content_type,
+                size_bytes=size_bytes,
+                status=UploadStatus.PENDING.value,
+                created_at=now,
+                updated_at=now,
+            )
+            .on_conflict_do_nothing(index_elements=[_UPLOAD.c.thread_id, _UPLOAD.c.attachment_id])
         )
-        return Recorded(_stored(await self.get(attachment_id), attachment_id), created)
+        created = await _rowcount(self._session, statement) == 1
+        key = (thread_id, attachment_id)
+        return Recorded(_stored(await self.get(thread_id, attachment_id), key), created)
 
-    async def get(self, attachment_id: int) -> Upload | None:
-        """Return the upload, or ``None`` if the attachment was never recorded."""
+    async def get(self, thread_id: int, attachment_id: int) -> Upload | None:
+        """Return the thread's upload of the attachment, or ``None`` if never recorded."""
         result = await self._session.execute(
-            select(_UPLOAD).where(_UPLOAD.c.attachment_id == attachment_id)
+            select(_UPLOAD).where(_upload_key(thread_id, attachment_id))
         )
         row = result.first()
         return None if row is None else _upload(row)
 
     async def set_status(
         self,
+        thread_id: int,
         attachment_id: int,
         status: UploadStatus,
         *,
@@ -422,7 +430,7 @@ class UploadRepository:
         """Set the upload's status (and error code); ``False`` if unknown."""
         statement = (
             update(_UPLOAD)
-            .where(_UPLOAD.c.attachment_id == attachment_id)
+            .where(_upload_key(thread_id, attachment_id))
             .values(status=status.value, error_code=error_code, updated_at=now)
         )
         return await _rowcount(self._session, statement) == 1
@@ -435,6 +443,10 @@ class UploadRepository:
             .order_by(_UPLOAD.c.created_at, _UPLOAD.c.attachment_id)
         )
         return [_upload(row) for row in result]
+
+
+def _upload_key(thread_id: int, attachment_id: int) -> ColumnElement[bool]:
+    return and_(_UPLOAD.c.thread_id == thread_id, _UPLOAD.c.attachment_id == attachment_id)
 
 
 class ChatTurnRepository:
@@ -826,3 +838,26 @@ class ExportJobRepository:
             where.append(_JOB.c.lease_owner == held_by)
         statement = update(_JOB).where(*where).values(**values, updated_at=now)
         return await _rowcount(self._session, statement) == 1
+
+
+class BotSettingRepository:
+    """Facts of this deployment by key (implements :class:`bot.core.ports.BotSettingStore`)."""
+
+    def __init__(self, session: AsyncSession) -> None:
+        self._session = session
+
+    async def get(self, key: str) -> str | None:
+        """Return the value stored under ``key``, or ``None``."""
+        result = await self._session.execute(select(_SETTING.c.value).where(_SETTING.c.key == key))
+        return result.scalar_one_or_none()
+
+    async def put(self, key: str, value: str, *, now: datetime) -> None:
+        """Store ``value`` under ``key``, replacing any earlier one (one atomic upsert)."""
+        statement = (
+            _insert(self._session, _SETTING)
+            .values(key=key, value=value, updated_at=now)
+            .on_conflict_do_update(
+                index_elements=[_SETTING.c.key], set_={"value": value, "updated_at": now}
+            )
+        )
+        await self._session.execute(statement)

@@ -18,6 +18,7 @@ from bot.core.models import BackendIdentity
 from bot.core.ports import IdentityStore, Store, StoreTransaction
 from bot.storage.db import unit_of_work
 from bot.storage.repositories import (
+    BotSettingRepository,
     ChatTurnRepository,
     ExportJobRepository,
     IdentityRepository,
@@ -45,6 +46,7 @@ class SqlTransaction:
         self.uploads = UploadRepository(session)
         self.turns = ChatTurnRepository(session)
         self.exports = ExportJobRepository(session)
+        self.settings = BotSettingRepository(session)
 
 
 class SqlStore:

@@ -42,6 +42,7 @@ __all__ = [
     "NAMING_CONVENTION",
     "BackendIdentityRow",
     "Base",
+    "BotSettingRow",
     "ChatTurnRow",
     "ExportJobRow",
     "TrackThreadRow",
@@ -150,18 +151,18 @@ class TrackThreadRow(Base):
 
 
 class UploadRow(Base):
-    """A Discord attachment on its way to the backend (recorded once per attachment id)."""
+    """A Discord attachment on its way to a thread's backend session (once per thread)."""
 
     __tablename__ = "upload"
-    __table_args__ = (
-        _status_check(UploadStatus),
-        Index("ix_upload_thread_id", "thread_id"),
-    )
+    __table_args__ = (_status_check(UploadStatus),)
 
-    attachment_id: Mapped[int] = mapped_column(BigInteger, primary_key=True, autoincrement=False)
     thread_id: Mapped[int] = mapped_column(
-        BigInteger, ForeignKey("track_thread.thread_id", ondelete="CASCADE")
+        BigInteger,
+        ForeignKey("track_thread.thread_id", ondelete="CASCADE"),
+        primary_key=True,
+        autoincrement=False,
     )
+    attachment_id: Mapped[int] = mapped_column(BigInteger, primary_key=True, autoincrement=False)
     filename: Mapped[str] = mapped_column(Text)
     content_type: Mapped[str | None] = mapped_column(String)
     size_bytes: Mapped[int] = mapped_column(BigInteger)
@@ -223,4 +224,14 @@ class ExportJobRow(Base):
     output_format: Mapped[str | None] = mapped_column(String(16))
     output_resolution: Mapped[str | None] = mapped_column(String(16))
     created_at: Mapped[datetime]
+    updated_at: Mapped[datetime]
+
+
+class BotSettingRow(Base):
+    """A fact of this deployment, by key (e.g. the fingerprint of the synced command tree)."""
+
+    __tablename__ = "bot_setting"
+
+    key: Mapped[str] = mapped_column(String(64), primary_key=True)
+    value: Mapped[str] = mapped_column(Text)
     updated_at: Mapped[datetime]

@@ -93,7 +93,42 @@ async def test_first_track_is_uploaded_once(use_cases, conversation, local_backe
     uploads = [r for r in local_backend.requests if r.path.startswith("/api/upload-video")]
     assert len(uploads) == 1
     async with use_cases.deps.store.transaction() as tx:
-        assert (await tx.uploads.get(attachment.attachment_id)).status is UploadStatus.UPLOADED
+        upload = await tx.uploads.get(conversation.thread_id, attachment.attachment_id)
+        assert upload.status is UploadStatus.UPLOADED
+
+
+async def test_same_attachment_in_a_second_thread_reaches_its_session_too(
+    use_cases, conversation, local_backend, tmp_path
+):
+    """An attachment is handled once per thread: another thread's session gets it as well."""
+    attachment = tone_attachment(tmp_path)
+    await collect(use_cases.upload(conversation, attachment))
+    other = await use_cases.start_conversation(
+        thread_id=next(_thread_ids), owner_user_id=7, language="en"
+    )
+    events = await collect(use_cases.upload(other, attachment))
+    assert [e.kind for e in of_type(events, Notice)] == [NoticeKind.READY]
+    threads = [await thread_of(use_cases, c) for c in (conversation, other)]
+    assert threads[0].session_id != threads[1].session_id
+    for thread in threads:
+        assert [m.filename for m in local_backend.sessions[thread.session_id].media] == ["beat.wav"]
+
+
+async def test_starting_a_known_thread_again_keeps_its_session_and_tracks(
+    use_cases, conversation, local_backend, tmp_path
+):
+    """A second start on a recorded thread returns it: same session, its timeline intact."""
+    await upload_track(use_cases, conversation, tmp_path)
+    before = await thread_of(use_cases, conversation)
+    again = await use_cases.start_conversation(
+        thread_id=conversation.thread_id, owner_user_id=8, language="zh-CN"
+    )
+    after = await thread_of(use_cases, again)
+    assert (again.thread_id, again.owner_id, again.language) == (conversation.thread_id, 7, "en")
+    assert after.session_id == before.session_id
+    assert [m.filename for m in local_backend.sessions[after.session_id].media] == ["beat.wav"]
+    events = await collect(use_cases.state(again))
+    assert of_type(events, TimelineSummary)[0].text.startswith("Timeline (1 track")
 
 
 async def test_spoofed_file_never_reaches_the_backend(
@@ -118,7 +153,8 @@ async def test_upload_5xx_is_explained_and_recorded(
     (error,) = of_type(events, ErrorReply)
     assert "mix.wav" in error.text and "try again" in error.text
     async with use_cases.deps.store.transaction() as tx:
-        assert (await tx.uploads.get(attachment.attachment_id)).status is UploadStatus.FAILED
+        upload = await tx.uploads.get(conversation.thread_id, attachment.attachment_id)
+        assert upload.status is UploadStatus.FAILED
 
 
 # -- chat turns ---------------------------------------------------------------------------

@@ -11,6 +11,8 @@ What a user does becomes the gateway events Discord would send the bot:
   and listed in ``data.resolved.attachments``, the user's ``locale`` and the guild's
   ``guild_locale`` (``docs/interactions/Receiving_and_Responding.md``, "Interaction Object",
   "Resolved Data Structure"; ``Application_Commands.md``, "Slash Commands");
+- ``stale_command``: the same for a command the bot has not registered (removed by an
+  upgrade, still in a client's cache);
 - ``context_menu``: a message command (type 3) with ``target_id`` and
   ``resolved.messages`` ("Message Commands");
 - ``click``: a MESSAGE_COMPONENT interaction (type 3) carrying ``custom_id``,
@@ -367,6 +369,16 @@ class UserDriver:
             data["guild_id"] = str(command.guild_id)
         payload = self._base_payload(channel, InteractionType.APPLICATION_COMMAND)
         payload["data"] = data
+        return await self._send(channel, payload, name=name)
+
+    async def stale_command(
+        self, name: str, where: Channel | int, *, command_type: int = 1
+    ) -> InteractionHandle:
+        """Run a command the bot has not registered, as a client's stale command cache does."""
+        channel = self._channel(where)
+        payload = self._base_payload(channel, InteractionType.APPLICATION_COMMAND)
+        command_id = str(self._emulator.state.ids.next())
+        payload["data"] = {"id": command_id, "name": name, "type": command_type}
         return await self._send(channel, payload, name=name)
 
     def _options(

@@ -176,6 +176,8 @@ class Gateway:
         self.sessions: dict[str, Session] = {}
         self.connections: list[Connection] = []
         self._ids = itertools.count(1)
+        #: One-shot changes to the next READY payloads (``DiscordEmulator.tamper_next_ready``).
+        self.ready_changes: list[Callable[[dict[str, Any]], dict[str, Any]]] = []
 
     # aiohttp handler ------------------------------------------------------------------
 
@@ -266,7 +268,10 @@ class Gateway:
         connection.session = session
         connection.record.session_id = session.id
         guilds = [g for g in self.state.guilds.values() if session.wants(_ALWAYS, g.id)]
-        self._append(session, "READY", self._ready_payload(session, guilds))
+        ready = self._ready_payload(session, guilds)
+        if self.ready_changes:
+            ready = self.ready_changes.pop(0)(ready)
+        self._append(session, "READY", ready)
         members = bool(intents & Intent.GUILD_MEMBERS)
         for guild in guilds:
             if session.wants(Intent.GUILDS, guild.id):

@@ -30,6 +30,7 @@ from .changes import ChangeSignal
 from .clock import Clock, ShiftableClock
 from .config import EmulatorConfig, Intent
 from .driver import UserDriver, write_sized_file
+from .faults import RouteFaults
 from .gateway import Gateway
 from .holds import MessageHolds
 from .models import ApplicationCommand, Channel, Guild, Message, MessageFlag
@@ -82,6 +83,11 @@ class DiscordEmulator:
         self.limiter = RateLimiter(self.config.rate_limits)
         #: Holds on the bot's message creates, to crash a client at an exact moment.
         self.holds = MessageHolds(self.signal)
+        #: Routes made to answer a chosen status (or a malformed body) instead.
+        self.faults = RouteFaults()
+        #: Holds on the bot's "Start Thread from Message" requests (a held one's ``message`` is
+        #: the message the thread starts from), to race another thread creation against it.
+        self.thread_holds = MessageHolds(self.signal)
         self._runner: web.AppRunner | None = None
         self._port: int | None = None
 
@@ -110,6 +116,8 @@ class DiscordEmulator:
             store=self.store,
             signal=self.signal,
             holds=self.holds,
+            thread_holds=self.thread_holds,
+            faults=self.faults,
         )
         app = web.Application(client_max_size=64 * 1024 * 1024)
         app.add_routes(
@@ -269,6 +277,18 @@ class DiscordEmulator:
     async def request_reconnect(self) -> None:
         """Send op 7 RECONNECT: clients reconnect and resume."""
         await self.gateway.send_op(7)
+
+    async def dispatch_raw(self, event_type: str, data: dict[str, Any]) -> None:
+        """Dispatch ``data`` as is, as event ``event_type``, to every live session.
+
+        Nothing is checked or stored: this is how a test sends what a non-compliant server
+        (or a future Discord) would send.
+        """
+        await self.gateway.dispatch(event_type, data)
+
+    def tamper_next_ready(self, change: Callable[[dict[str, Any]], dict[str, Any]]) -> None:
+        """Pass the next READY payload through ``change`` (once), e.g. to drop a field."""
+        self.gateway.ready_changes.append(change)
 
     # Queries and waits ----------------------------------------------------------------
 

@@ -110,12 +110,39 @@ async def test_upload_is_recorded_once_per_attachment(store):
     }
     async with store.transaction() as tx:
         first = await tx.uploads.record(attachment_id=5, now=NOW, **details)
-        assert await tx.uploads.set_status(5, UploadStatus.UPLOADED, now=LATER)
+        assert await tx.uploads.set_status(100, 5, UploadStatus.UPLOADED, now=LATER)
     async with store.transaction() as tx:
         second = await tx.uploads.record(attachment_id=5, now=LATER, **{**details, "size_bytes": 1})
     assert first.created and first.item.status is UploadStatus.PENDING
     assert not second.created
     assert second.item.status is UploadStatus.UPLOADED and second.item.size_bytes == 1234
+
+
+async def test_same_attachment_is_recorded_once_per_thread(store):
+    """The key is (thread, attachment): a second thread gets its own upload of the same file."""
+    await add_thread(store, thread_id=100)
+    await add_thread(store, thread_id=200)
+    details = {"filename": "beat.mp3", "content_type": "audio/mpeg", "size_bytes": 1234}
+    async with store.transaction() as tx:
+        first = await tx.uploads.record(thread_id=100, attachment_id=5, now=NOW, **details)
+        assert await tx.uploads.set_status(100, 5, UploadStatus.UPLOADED, now=LATER)
+    async with store.transaction() as tx:
+        other = await tx.uploads.record(thread_id=200, attachment_id=5, now=LATER, **details)
+        again = await tx.uploads.record(thread_id=200, attachment_id=5, now=LATER, **details)
+        assert await tx.uploads.set_status(200, 5, UploadStatus.FAILED, now=LATER)
+        assert not await tx.uploads.set_status(300, 5, UploadStatus.FAILED, now=LATER)
+        in_first = await tx.uploads.get(100, 5)
+        in_second = await tx.uploads.get(200, 5)
+        nowhere = await tx.uploads.get(300, 5)
+        listed = [await tx.uploads.list_for_thread(t) for t in (100, 200)]
+    assert first.created and other.created and not again.created
+    assert other.item.thread_id == 200 and other.item.status is UploadStatus.PENDING
+    assert (in_first.status, in_second.status) == (UploadStatus.UPLOADED, UploadStatus.FAILED)
+    assert nowhere is None
+    assert [[(u.thread_id, u.attachment_id) for u in uploads] for uploads in listed] == [
+        [(100, 5)],
+        [(200, 5)],
+    ]
 
 
 async def test_failed_upload_keeps_its_error_code(store):
@@ -138,9 +165,11 @@ async def test_failed_upload_keeps_its_error_code(store):
             size_bytes=2,
             now=LATER,
         )
-        assert await tx.uploads.set_status(5, UploadStatus.REJECTED, now=LATER, error_code="magic")
+        assert await tx.uploads.set_status(
+            100, 5, UploadStatus.REJECTED, now=LATER, error_code="magic"
+        )
         uploads = await tx.uploads.list_for_thread(100)
-        assert not await tx.uploads.set_status(7, UploadStatus.FAILED, now=LATER)
+        assert not await tx.uploads.set_status(100, 7, UploadStatus.FAILED, now=LATER)
     assert [(u.attachment_id, u.status, u.error_code) for u in uploads] == [
         (5, UploadStatus.REJECTED, "magic"),
         (6, UploadStatus.PENDING, None),

@@ -69,8 +69,9 @@ class Deps:
 class Attachment:
     """A file the user attached: a re-openable byte stream, its size, and a URL if it has one.
 
-    ``attachment_id`` keys the upload record, so each attachment is handled once. With a
-    ``url`` (a Discord CDN link) the backend is asked to fetch the file itself first.
+    ``attachment_id`` (with the thread) keys the upload record, so each attachment is handled
+    once per conversation. With a ``url`` (a Discord CDN link) the backend is asked to fetch
+    the file itself first.
     """
 
     attachment_id: int

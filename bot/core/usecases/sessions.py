@@ -4,6 +4,8 @@ Rules:
 
 * A conversation is recorded even when the backend is down; the session is then created on
   first use (:func:`ensure_session`), so a start-up hiccup never loses the thread.
+* Starting a conversation on a thread already recorded returns that conversation as it is
+  (two ways in racing for one thread, a thread reused): its session and timeline stay.
 * A lost session (1002) is replaced once per failure (:func:`restart_session`): the thread is
   marked ``session_lost`` first, so a crash in between leaves it recoverable; the files the
   conversation still has are uploaded again, and the caller tells the user the old timeline
@@ -55,10 +57,13 @@ async def start_conversation(
     parent_channel_id: int = 0,
     title: str | None = None,
 ) -> Conversation:
-    """Record a new conversation and create its backend session (later if the backend fails)."""
+    """Record a new conversation and create its backend session (later if the backend fails).
+
+    A thread already recorded keeps its conversation: that one is returned, nothing replaced.
+    """
     now = deps.clock.now()
     async with deps.store.transaction() as tx:
-        await tx.threads.add(
+        recorded = await tx.threads.add(
             thread_id=thread_id,
             guild_id=guild_id,
             parent_channel_id=parent_channel_id,
@@ -67,6 +72,10 @@ async def start_conversation(
             title=title,
             language=language,
         )
+    if not recorded.created:
+        known = recorded.item
+        log.info("thread %s is recorded already; keeping its conversation", thread_id)
+        return Conversation(known.thread_id, known.owner_user_id, known.language or language)
     conversation = Conversation(thread_id, owner_user_id, language)
     try:
         await _new_session(deps, conversation)

@@ -2,7 +2,9 @@
 
 Rules:
 
-* An attachment is handled once: it is recorded by its id first, and a known id is skipped.
+* An attachment is handled once per conversation: it is recorded by (thread, attachment id)
+  first, and a known pair is skipped. The same attachment in another thread is that thread's
+  own upload (its backend session needs the file too).
 * Our own checks come before any transfer (core.media: extension, magic bytes from the first
   :data:`~bot.core.media.HEADER_BYTES`, size); a rejected file gets the friendly list of what
   is accepted and is never sent.
@@ -65,8 +67,8 @@ async def upload(
     source = attachment.source
     async with deps.store.transaction() as tx:
         recorded = await tx.uploads.record(
-            attachment_id=attachment.attachment_id,
             thread_id=conversation.thread_id,
+            attachment_id=attachment.attachment_id,
             filename=source.filename,
             content_type=source.content_type,
             size_bytes=attachment.size,
@@ -78,7 +80,11 @@ async def upload(
             if u.status is UploadStatus.UPLOADED
         ]
     if not recorded.created:
-        log.info("attachment %s was already handled", attachment.attachment_id)
+        log.info(
+            "attachment %s was already handled in thread %s",
+            attachment.attachment_id,
+            conversation.thread_id,
+        )
         return
     check = check_media(
         source.filename,
@@ -87,7 +93,7 @@ async def upload(
         max_bytes=deps.timings.max_upload_bytes,
     )
     if not check.ok or check.format is None:
-        await _set_status(deps, attachment, UploadStatus.REJECTED, str(check.reason))
+        await _set_status(deps, conversation, attachment, UploadStatus.REJECTED, str(check.reason))
         reply = rejection_text(check, lang, max_bytes=deps.timings.max_upload_bytes)
         yield ErrorReply(f"rejected:{check.reason}", reply)
         return
@@ -103,22 +109,28 @@ async def upload(
             break
         except SessionGoneError as error:
             if restarted:
-                await _set_status(deps, attachment, UploadStatus.FAILED, type(error).__name__)
+                await _set_status(
+                    deps, conversation, attachment, UploadStatus.FAILED, type(error).__name__
+                )
                 yield await explain(deps, lang, error, filename=check.filename)
                 return
             restarted = True
             try:
                 thread, notice = await restart_session(deps, conversation)
             except DomainError as failure:
-                await _set_status(deps, attachment, UploadStatus.FAILED, type(failure).__name__)
+                await _set_status(
+                    deps, conversation, attachment, UploadStatus.FAILED, type(failure).__name__
+                )
                 yield await explain(deps, lang, failure, filename=check.filename)
                 return
             yield notice
         except DomainError as error:
-            await _set_status(deps, attachment, UploadStatus.FAILED, type(error).__name__)
+            await _set_status(
+                deps, conversation, attachment, UploadStatus.FAILED, type(error).__name__
+            )
             yield await explain(deps, lang, error, filename=check.filename)
             return
-    await _set_status(deps, attachment, UploadStatus.UPLOADED, None)
+    await _set_status(deps, conversation, attachment, UploadStatus.UPLOADED, None)
     conversation.remember(source)
     await refresh_snapshot(deps, conversation, session_of(thread))
     yield _done_notice(check, first=not earlier, lang=lang)
@@ -154,6 +166,7 @@ async def _send(deps: Deps, session_id: str, source: UploadSource, url: str | No
 
 async def _set_status(
     deps: Deps,
+    conversation: Conversation,
     attachment: Attachment,
     status: Literal[UploadStatus.UPLOADED, UploadStatus.FAILED, UploadStatus.REJECTED],
     error_code: str | None,
@@ -161,7 +174,11 @@ async def _set_status(
     """Record how the upload ended (every ending comes through here, so it is counted here)."""
     async with deps.store.transaction() as tx:
         await tx.uploads.set_status(
-            attachment.attachment_id, status, now=deps.clock.now(), error_code=error_code
+            conversation.thread_id,
+            attachment.attachment_id,
+            status,
+            now=deps.clock.now(),
+            error_code=error_code,
         )
     deps.telemetry.count_upload(_OUTCOMES[status])
 

@@ -12,6 +12,7 @@ from discord.ext import commands
 
 from bot.core.usecases import ExportOptions
 from bot.discord_app.context import AppContext
+from bot.discord_app.errors import tell
 from bot.discord_app.render import help_embed
 from bot.discord_app.translator import localized
 
@@ -66,4 +67,4 @@ class CommandsCog(commands.Cog):
     async def help(self, interaction: discord.Interaction) -> None:
         """How Beatthread works."""
         lang = self._app.actions.language(interaction)
-        await interaction.response.send_message(embed=help_embed(lang), ephemeral=True)
+        await tell(interaction, embed=help_embed(lang))

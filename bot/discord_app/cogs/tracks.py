@@ -3,8 +3,9 @@
 Each way acknowledges at once (a 🎬 reaction on a post; a deferral for an interaction) and
 hands the file to :class:`~bot.discord_app.intake.TrackIntake`. The answer goes where the user
 looks: a refused post gets a reply under it, an interaction an ephemeral follow-up (the thread
-itself is public). The conversation speaks the user's language: the interaction's locale, or
-for a post the author's remembered locale, else the server's.
+itself is public); a message that has a thread already gets a link to it, never a second one.
+The conversation speaks the user's language: the interaction's locale, or for a post the
+author's remembered locale, else the server's.
 """
 
 from __future__ import annotations
@@ -19,7 +20,7 @@ from discord.ext import commands
 from bot.core.texts import accepted_formats, text
 from bot.discord_app.context import AppContext
 from bot.discord_app.errors import classify, log_failure
-from bot.discord_app.intake import Opened, Rejected
+from bot.discord_app.intake import Existing, Opened, Rejected
 from bot.discord_app.translator import localized
 
 log = logging.getLogger(__name__)
@@ -134,6 +135,8 @@ class TracksCog(commands.Cog):
         )
         if isinstance(outcome, Opened):
             reply = text("track_opened", lang, thread=outcome.thread.mention, title=outcome.title)
+        elif isinstance(outcome, Existing):
+            reply = text("track_existing", lang, thread=outcome.thread.mention)
         else:
             reply = outcome.text
         await interaction.followup.send(reply, ephemeral=True)

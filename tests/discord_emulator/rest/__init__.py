@@ -85,7 +85,8 @@ def build_api(ctx: RestContext, gateway_url: Callable[[], str]) -> web.Applicati
                     body, status=429, headers=decision.headers
                 )
             else:
-                response = await handler(request)
+                faulty = await ctx.faults.answer(request, route)
+                response = faulty if faulty is not None else await handler(request)
         except errors.ApiError as error:
             await drain(request)
             response = json_response(error.body(), status=error.status)

@@ -1,8 +1,10 @@
 """Channel, message, thread and reaction endpoints.
 
-- ``docs/resources/Channel.md``: "Get Channel", "Start Thread from Message", "Start Thread
-  without Message" (a public thread without a message leaves a THREAD_CREATED system message
-  in the parent), "Join Thread", "List Thread Members", "Trigger Typing Indicator";
+- ``docs/resources/Channel.md``: "Get Channel", "Start Thread from Message" (``160004`` if
+  the message has a thread; a test may hold one before or after the thread is made, see
+  ``thread_holds``), "Start Thread without Message" (a public thread without a message
+  leaves a THREAD_CREATED system message in the parent), "Join Thread", "List Thread
+  Members", "Trigger Typing Indicator";
 - ``docs/resources/Message.md``: "Get Channel Messages" (``around``/``before``/``after``,
   ``limit`` 1-100, default 50, newest first; nothing without READ_MESSAGE_HISTORY), "Get
   Channel Message", "Create Message" (SEND_MESSAGES, or SEND_MESSAGES_IN_THREADS in threads;
@@ -326,9 +328,13 @@ class ChannelRoutes:
         data = (await self._body(request, channel)).object()
         self._require(permissions, Permission.CREATE_PUBLIC_THREADS)
         message = self.ctx.state.message(channel, request.match_info["message_id"])
+        name, duration = self._thread_options(data)
+        if not await self.ctx.thread_holds.before_store(channel.id, data):
+            if request.transport is not None:
+                request.transport.abort()
+            return web.Response(status=499)
         if message.thread_id is not None:
             raise errors.thread_already_created()
-        name, duration = self._thread_options(data)
         thread = self.ctx.state.add_thread(
             channel,
             name,
@@ -341,6 +347,7 @@ class ChannelRoutes:
         self.ctx.signal.notify()
         await self._dispatch_thread_create(thread)
         await self.ctx.gateway.dispatch_message("MESSAGE_UPDATE", message)
+        await self.ctx.thread_holds.after_store(message, data)
         return json_response(self.ctx.payloads.thread(thread), status=201)
 
     async def thread_without_message(self, request: web.Request) -> web.Response:

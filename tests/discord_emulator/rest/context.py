@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 from ..cdn import FileStore
 from ..changes import ChangeSignal
@@ -13,6 +14,9 @@ from ..payloads import Payloads
 from ..ratelimit import RateLimiter
 from ..record import Recorder
 from ..state import EmulatorState
+
+if TYPE_CHECKING:  # the faults module reads bodies through this package
+    from ..faults import RouteFaults
 
 
 @dataclass
@@ -27,6 +31,8 @@ class RestContext:
     store: FileStore
     signal: ChangeSignal
     holds: MessageHolds
+    thread_holds: MessageHolds
+    faults: RouteFaults
 
     @property
     def config(self) -> EmulatorConfig:
