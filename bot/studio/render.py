@@ -368,16 +368,15 @@ def _visualizer(source: int, width: int, height: int, fps: int) -> str:
     )[source]
 
 
-def _scene_streams(graph: _Graph, edl: Edl) -> dict[int, list[str]]:
-    """For each scene shown, one full-length grey stream per shot that shows it.
+def _scene_streams(graph: _Graph, edl: Edl) -> dict[int, str]:
+    """One full-length grey stream per scene shown, on the output clock.
 
-    The music is analysed once per visualizer (bars and mirrored bars share one ``showcqt``);
-    a shot later takes its frames out of its scene's stream by frame number.
+    The music is analysed once per visualizer (bars and mirrored bars share one ``showcqt``).
     """
-    uses = collections.Counter(_scene_of(shot) for shot in edl.shots)
+    shown = sorted({_scene_of(shot) for shot in edl.shots})
     width, height = _small(edl.canvas, VISUAL_DIVISOR)
     fps = edl.canvas.fps
-    per_source = collections.Counter(SCENES[scene][0] for scene in uses)
+    per_source = collections.Counter(SCENES[scene][0] for scene in shown)
     graph.chain("[avis]", [f"aresample={VISUAL_RATE}", f"apad=pad_dur={VISUAL_PAD_S}"], "[avisr]")
     feeds = graph.split("[avisr]", len(per_source), "avis", audio=True)
     drawn: dict[int, list[str]] = {}
@@ -386,13 +385,15 @@ def _scene_streams(graph: _Graph, edl: Edl) -> dict[int, list[str]]:
         chain = [_visualizer(source, width, height, fps), "format=gray", "setsar=1"]
         graph.chain(feed, chain, grey)
         drawn[source] = graph.split(grey, per_source[source], "vis")
-    streams: dict[int, list[str]] = {}
-    for scene in sorted(uses):
+    streams: dict[int, str] = {}
+    for scene in shown:
         source, mirrored = SCENES[scene]
         stream = drawn[source].pop()
         if mirrored:
             stream = _mirror(graph, stream, width, height)
-        streams[scene] = graph.split(stream, uses[scene], "scene")
+        streams[scene] = graph.label("scene")
+        timed = [f"trim=end_frame={edl.frames}", "setsar=1", *_clock(fps)]
+        graph.chain(stream, timed, streams[scene])
     return streams
 
 
@@ -409,24 +410,18 @@ def _generated_track(graph: _Graph, edl: Edl) -> str:
     """The whole video's generated picture, drawn small and scaled up once.
 
     Each shot is its scene's frames over a still gradient that changes at every cut (so a
-    cut changes the whole picture); colour, beat pulses and the glitch shift are applied once
-    to the track.
+    cut changes the whole picture). Scenes and backdrops are full-length streams picked by
+    frame number (:func:`_picked`): cutting a piece out of each per shot would pass every
+    frame through every shot's filters, a cost that grows with the square of the track's
+    length. Colour, beat pulses and the glitch shift are
+    applied once to the track.
     """
     scenes = _scene_streams(graph, edl)
-    looks = _backdrops(graph, edl)
-    pieces, backdrops = [], []
-    for index, shot in enumerate(edl.shots):
-        piece, backdrop = graph.label("cut"), graph.label("backdrop")
-        scene = _scene_of(shot)
-        trim = [f"trim=start_frame={shot.start}:end_frame={shot.end}", "setpts=N"]
-        graph.chain(scenes[scene].pop(), [*trim, "setsar=1"], piece)
-        graph.chain(looks[_look(scene, index)].pop(), trim, backdrop)
-        pieces.append(piece)
-        backdrops.append(backdrop)
-    joined = [f"concat=n={len(pieces)}:v=1:a=0"] if len(pieces) > 1 else []
-    grey, behind = graph.label("grey"), graph.label("behind")
-    graph.chain("".join(pieces), [*joined, "format=gbrp", _colour_lut(edl.palette)], grey)
-    graph.chain("".join(backdrops), joined, behind)
+    grey = _picked(graph, scenes, [_scene_of(shot) for shot in edl.shots], edl.shots)
+    looks = [_look(_scene_of(shot), index) for index, shot in enumerate(edl.shots)]
+    behind = _picked(graph, _backdrops(graph, edl, set(looks)), looks, edl.shots)
+    coloured = graph.label("grey")
+    graph.chain(grey, ["format=gbrp", _colour_lut(edl.palette)], coloured)
     canvas = edl.canvas
     filters = [
         "blend=all_mode=lighten",
@@ -439,8 +434,33 @@ def _generated_track(graph: _Graph, edl: Edl) -> str:
         *_clock(canvas.fps),
     ]
     track = graph.label("generated")
-    graph.chain(behind + grey, [f for f in filters if f], track)
+    graph.chain(behind + coloured, [f for f in filters if f], track)
     return track
+
+
+def _picked(
+    graph: _Graph, streams: dict[int, str], keys: Sequence[int], shots: Sequence[Shot]
+) -> str:
+    """Frame by frame, the stream of ``keys[i]`` on the frames of ``shots[i]``.
+
+    Each stream keeps the frames of its own shots (``select``), and ``interleave`` merges
+    them back in frame order: every frame passes one filter per stream, not one per shot.
+    """
+    kept = []
+    for key in sorted(set(keys)):
+        on = [
+            f"between(n,{s.start},{s.end - 1})"
+            for s, k in zip(shots, keys, strict=True)
+            if k == key
+        ]
+        label = graph.label("pick")
+        graph.chain(streams[key], [f"select='{_total(on)}'"], label)
+        kept.append(label)
+    if len(kept) == 1:
+        return kept[0]
+    merged = graph.label("picked")
+    graph.chain("".join(kept), [f"interleave=nb_inputs={len(kept)}"], merged)
+    return merged
 
 
 def _look(scene: int, index: int) -> int:
@@ -448,19 +468,12 @@ def _look(scene: int, index: int) -> int:
     return scene * LOOKS_PER_SCENE + index % LOOKS_PER_SCENE
 
 
-def _backdrops(graph: _Graph, edl: Edl) -> dict[int, list[str]]:
-    """For each backdrop shown, one full-length stream per shot that shows it.
-
-    A backdrop is one gradient frame, drawn once and held: every frame of its stream is the
-    same picture, so cutting shots out of it costs no memory.
-    """
-    uses = collections.Counter(
-        _look(_scene_of(shot), index) for index, shot in enumerate(edl.shots)
-    )
+def _backdrops(graph: _Graph, edl: Edl, looks: set[int]) -> dict[int, str]:
+    """For each backdrop shown, one full-length stream: one gradient frame, drawn once, held."""
     width, height = _small(edl.canvas, VISUAL_DIVISOR)
     palette, fps = edl.palette, edl.canvas.fps
     streams = {}
-    for look, count in sorted(uses.items()):
+    for look in sorted(looks):
         scene = look // LOOKS_PER_SCENE
         far = palette.accent if scene % 2 else palette.primary
         lighter = _mix(palette.background, far, GRADIENT_MIX)
@@ -469,9 +482,9 @@ def _backdrops(graph: _Graph, edl: Edl) -> dict[int, list[str]]:
             f":type={GRADIENTS[scene]}:speed=0:seed={look}"
         )
         hold = f"loop=loop={edl.frames - 1}:size=1:start=0"
-        backdrop = graph.label("look")
-        graph.chain("", [gradient, "trim=end_frame=1", "format=gbrp", "setsar=1", hold], backdrop)
-        streams[look] = graph.split(backdrop, count, "look")
+        streams[look] = graph.label("look")
+        chain = [gradient, "trim=end_frame=1", "format=gbrp", "setsar=1", hold, *_clock(fps)]
+        graph.chain("", chain, streams[look])
     return streams
 
 
