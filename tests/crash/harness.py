@@ -12,7 +12,8 @@ One round (:meth:`CrashRound.run`):
    for its status message. Renders are staggered (each export renders ``render_gap`` longer
    than the one before), so they finish one after another while the kills go on.
 2. **Kills while rendering** (:data:`BEFORE_POSTING`): a seeded random moment after start-up;
-   the command sync (the export poller is about to rehydrate); the gateway IDENTIFY (the
+   the start-up's application lookup (set-up runs, the export poller is about to
+   rehydrate); the gateway IDENTIFY (the
    poller runs, the gateway is not ready, so it hands finished videos back for later).
 3. **Kills around the post** (:data:`AROUND_POSTING`). From step 1 on, the emulator holds
    every export result post *before* storing it (:mod:`tests.discord_emulator.holds`): the
@@ -378,10 +379,13 @@ def readies(emulator: DiscordEmulator) -> int:
     return len(emulator.recorder.dispatched("READY"))
 
 
-def command_syncs(emulator: DiscordEmulator) -> int:
-    """Global command syncs (``PUT …/commands``) answered so far."""
-    route = "/applications/{application_id}/commands"
-    return sum(1 for r in emulator.recorder.requests_to("PUT", route) if r.status is not None)
+def application_lookups(emulator: DiscordEmulator) -> int:
+    """Application lookups (``GET /oauth2/applications/@me``) answered so far.
+
+    Every start's set-up makes one; a command sync happens only when the command tree changed.
+    """
+    route = "/oauth2/applications/@me"
+    return sum(1 for r in emulator.recorder.requests_to("GET", route) if r.status is not None)
 
 
 def result_posts(emulator: DiscordEmulator, thread: Channel) -> list[Message]:
@@ -583,7 +587,7 @@ class CrashRound:
             if self.current is not None and self.current.alive:
                 # Only after a late post is a process left running; it goes first.
                 await self._kill(self.current, Window.RANDOM)
-            counter = command_syncs if window is Window.STARTUP else identifies
+            counter = application_lookups if window is Window.STARTUP else identifies
             mark = counter(emulator)
             run = await self._spawn()
             await self._until(run, lambda: counter(emulator) > mark, f"{window} of run {run.index}")

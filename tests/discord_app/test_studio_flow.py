@@ -2,13 +2,14 @@
 
 from __future__ import annotations
 
+import asyncio
 from collections.abc import AsyncIterator
 from pathlib import Path
 
 import pytest
 
 from bot.local_backend import BackendConfig, LocalBackend
-from bot.studio import synth
+from bot.studio import analysis, synth
 from tests.studio.media import probe_video
 
 pytestmark = pytest.mark.timeout(240)
@@ -20,7 +21,12 @@ REPLY_WAIT = 60.0
 
 @pytest.fixture
 async def local_backend(tmp_path: Path) -> AsyncIterator[LocalBackend]:
-    """The local studio as it ships (not the scripted double), without stream delays."""
+    """The local studio as it ships (not the scripted double), without stream delays.
+
+    numba's JIT is paid here, as ``beatthread local-backend`` pays it at start, not inside
+    the first reply's wait.
+    """
+    await asyncio.to_thread(analysis.warm_up)
     config = BackendConfig(event_delay=0.0, heartbeat_interval=0.5)
     async with LocalBackend(config, media_dir=tmp_path / "studio") as backend:
         yield backend
