@@ -103,10 +103,12 @@ def _insert(session: AsyncSession, table: Table) -> postgresql.Insert | sqlite.I
     return sqlite.insert(table)
 
 
-async def _insert_once(session: AsyncSession, key: Column[Any], **values: object) -> bool:
-    """Insert a row unless ``key`` already holds its value; report whether this call inserted."""
+async def _insert_once(session: AsyncSession, *key: Column[Any], **values: object) -> bool:
+    """Insert a row unless its ``key`` columns already hold its values; whether this inserted."""
     statement = (
-        _insert(session, key.table).values(**values).on_conflict_do_nothing(index_elements=[key])
+        _insert(session, key[0].table)
+        .values(**values)
+        .on_conflict_do_nothing(index_elements=list(key))
     )
     return await _rowcount(session, statement) == 1
 
@@ -392,21 +394,19 @@ class UploadRepository:
         now: datetime,
     ) -> Recorded[Upload]:
         """Record the thread's attachment as ``pending``, or return its record unchanged."""
-        statement = (
-            _insert(self._session, _UPLOAD)
-            .values(
-                thread_id=thread_id,
-                attachment_id=attachment_id,
-                filename=filename,
-                content_type=content_type,
-                size_bytes=size_bytes,
-                status=UploadStatus.PENDING.value,
-                created_at=now,
-                updated_at=now,
-            )
-            .on_conflict_do_nothing(index_elements=[_UPLOAD.c.thread_id, _UPLOAD.c.attachment_id])
+        created = await _insert_once(
+            self._session,
+            _UPLOAD.c.thread_id,
+            _UPLOAD.c.attachment_id,
+            thread_id=thread_id,
+            attachment_id=attachment_id,
+            filename=filename,
+            content_type=content_type,
+            size_bytes=size_bytes,
+            status=UploadStatus.PENDING.value,
+            created_at=now,
+            updated_at=now,
         )
-        created = await _rowcount(self._session, statement) == 1
         key = (thread_id, attachment_id)
         return Recorded(_stored(await self.get(thread_id, attachment_id), key), created)
 
