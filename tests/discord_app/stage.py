@@ -139,10 +139,18 @@ class Stage:
         return posted, thread
 
     async def ready_in(self, thread: Channel) -> Message:
-        """The bot's "Ready" message in ``thread``."""
-        return await self.emulator.wait_for_message(
+        """The bot's "Ready" message in ``thread``, once the upload's turn has ended.
+
+        The turn records itself done just after posting "Ready"; a message sent before that
+        would be queued behind it (with a "waiting" notice) instead of starting its own turn.
+        """
+        ready = await self.emulator.wait_for_message(
             thread, lambda m: "beatthread:export:" in "".join(m.custom_ids()), timeout=WAIT
         )
+        runner = None if self.bot is None else await self.bot.app.hub.get(thread.id)
+        if runner is not None:
+            await asyncio.wait_for(runner.join(), WAIT)
+        return ready
 
     async def result_post(self, thread: Channel, within: float = WAIT) -> Message:
         """The export's result post in ``thread`` (its video attached or linked), by its marker."""
