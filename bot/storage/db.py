@@ -11,10 +11,16 @@ mode); writers wait for each other through ``busy_timeout``. The writes that mus
 (claims, compare-and-set transitions, idempotent inserts) are single atomic statements, so they
 are correct under this mode. Migrations, which want transactional DDL, use
 :func:`create_engine` with ``transactional_ddl=True`` (an explicit ``BEGIN IMMEDIATE``).
+
+Units of work wait for a connection first come, first served, for as long as it takes: under
+load a turn may be slow, never lost. SQLite gets one connection per process (it has one writer;
+several connections of one process would only busy-wait on each other, and give up after
+:data:`SQLITE_BUSY_TIMEOUT_MS`), PostgreSQL the pool's size.
 """
 
 from __future__ import annotations
 
+import asyncio
 import logging
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
@@ -34,6 +40,7 @@ from sqlalchemy.pool import ConnectionPoolEntry, NullPool, PoolResetState
 
 __all__ = [
     "SQLITE_BUSY_TIMEOUT_MS",
+    "QueuedSessionmaker",
     "create_engine",
     "create_sessionmaker",
     "normalize_url",
@@ -43,6 +50,10 @@ __all__ = [
 log = logging.getLogger(__name__)
 
 SQLITE_BUSY_TIMEOUT_MS = 5_000
+#: Units of work open at once on one engine (see the module docstring).
+SQLITE_CONNECTIONS = 1
+POSTGRES_POOL_SIZE = 5
+POSTGRES_POOL_OVERFLOW = 10
 
 _SQLITE_DRIVER = "sqlite+aiosqlite"
 _POSTGRES_DRIVER = "postgresql+asyncpg"
@@ -108,7 +119,9 @@ def create_engine(
         # (see _reset_if_needed): one thread hop less per unit of work on the hot path.
         options["pool_reset_on_return"] = None
     else:
-        options["pool_pre_ping"] = True
+        options.update(
+            pool_pre_ping=True, pool_size=POSTGRES_POOL_SIZE, max_overflow=POSTGRES_POOL_OVERFLOW
+        )
     engine = create_async_engine(parsed, **options)
     if is_sqlite:
         _configure_sqlite(engine, migrations=transactional_ddl)
@@ -163,19 +176,32 @@ def _configure_sqlite(engine: AsyncEngine, *, migrations: bool) -> None:
                 dbapi_connection.rollback()
 
 
-def create_sessionmaker(engine: AsyncEngine) -> async_sessionmaker[AsyncSession]:
+class QueuedSessionmaker(async_sessionmaker[AsyncSession]):
+    """A sessionmaker whose units of work queue, in order and without a deadline, for a slot.
+
+    There are no more slots than the engine has connections, so the pool itself never makes a
+    unit of work wait (its wait would give up after 30 s).
+    """
+
+    def __init__(self, engine: AsyncEngine) -> None:
+        super().__init__(engine, expire_on_commit=False)
+        is_sqlite = engine.dialect.name == "sqlite"
+        capacity = SQLITE_CONNECTIONS if is_sqlite else POSTGRES_POOL_SIZE + POSTGRES_POOL_OVERFLOW
+        self.slots = asyncio.Semaphore(capacity)
+
+
+def create_sessionmaker(engine: AsyncEngine) -> QueuedSessionmaker:
     """Return the sessionmaker: objects stay readable after commit (no implicit I/O)."""
-    return async_sessionmaker(engine, expire_on_commit=False)
+    return QueuedSessionmaker(engine)
 
 
 @asynccontextmanager
-async def unit_of_work(
-    sessionmaker: async_sessionmaker[AsyncSession],
-) -> AsyncIterator[AsyncSession]:
+async def unit_of_work(sessionmaker: QueuedSessionmaker) -> AsyncIterator[AsyncSession]:
     """Open a session in a transaction: commit if the block succeeds, roll back if it raises.
 
     This is the only place that commits. Use one per task; never share the session between
-    concurrently running tasks.
+    concurrently running tasks, and never open one inside another (with one SQLite connection,
+    the inner one would wait for the outer forever).
     """
-    async with sessionmaker() as session, session.begin():
+    async with sessionmaker.slots, sessionmaker() as session, session.begin():
         yield session

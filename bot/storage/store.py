@@ -12,11 +12,11 @@ from contextlib import asynccontextmanager
 from datetime import UTC, datetime
 from typing import TYPE_CHECKING
 
-from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
+from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.core.models import BackendIdentity
 from bot.core.ports import IdentityStore, Store, StoreTransaction
-from bot.storage.db import unit_of_work
+from bot.storage.db import QueuedSessionmaker, unit_of_work
 from bot.storage.repositories import (
     BotSettingRepository,
     ChatTurnRepository,
@@ -52,7 +52,7 @@ class SqlTransaction:
 class SqlStore:
     """Opens units of work on the database (implements :class:`bot.core.ports.Store`)."""
 
-    def __init__(self, sessionmaker: async_sessionmaker[AsyncSession]) -> None:
+    def __init__(self, sessionmaker: QueuedSessionmaker) -> None:
         self._sessionmaker = sessionmaker
 
     @asynccontextmanager
@@ -71,7 +71,7 @@ class SqlIdentityStore:
 
     def __init__(
         self,
-        sessionmaker: async_sessionmaker[AsyncSession],
+        sessionmaker: QueuedSessionmaker,
         *,
         clock: Callable[[], datetime] = utc_now,
     ) -> None:
@@ -91,9 +91,7 @@ class SqlIdentityStore:
 
 if TYPE_CHECKING:  # mypy proves the adapters fit the ports; nothing runs
 
-    def _fits_the_ports(
-        sessionmaker: async_sessionmaker[AsyncSession], session: AsyncSession
-    ) -> None:
+    def _fits_the_ports(sessionmaker: QueuedSessionmaker, session: AsyncSession) -> None:
         store: Store = SqlStore(sessionmaker)
         identities: IdentityStore = SqlIdentityStore(sessionmaker)
         transaction: StoreTransaction = SqlTransaction(session)

@@ -12,11 +12,16 @@ emulator answers in bursts, which its rate limiter then counts as bursts).
 The threads and their backend sessions are prepared directly (the same use case the track
 intake calls), so the measurement is about chatting, not about 1,000 uploads.
 
-    .venv/bin/python tests/bench/concurrent_turns.py [THREADS]
+``--hog N`` runs N CPU-bound processes beside it all (a render, another service): a reply may
+be slow then, never lost. The run prints how many replies completed and how many were lost,
+and what a thread without its reply shows instead.
+
+    .venv/bin/python tests/bench/concurrent_turns.py [--threads 1000] [--hog 1]
 """
 
 from __future__ import annotations
 
+import argparse
 import asyncio
 import contextlib
 import json
@@ -26,6 +31,7 @@ import sys
 import tempfile
 import time
 import warnings
+from collections import Counter
 from collections.abc import AsyncIterator
 from pathlib import Path
 from types import SimpleNamespace
@@ -49,6 +55,7 @@ from tests.discord_emulator import DiscordEmulator
 
 STATIC_TOKEN = "bench-static-token"
 TICK = 0.05
+DEADLINE_S = 600
 FIRST_REPLY = (
     "Happy to help with your music video! I can sync the visuals to the beat, add a title, "
     "change the music volume, trim the length or add colour effects. "
@@ -57,6 +64,11 @@ FIRST_REPLY = (
 
 
 # -- the bot's side (a subprocess) ------------------------------------------------------
+
+
+def percentile(values: list[float], share: float) -> float:
+    ordered = sorted(values)
+    return ordered[round(share * (len(ordered) - 1))]
 
 
 def peak_rss_mb() -> float:
@@ -86,11 +98,10 @@ async def run_bot_measured() -> None:
             await bot.start(token)
         finally:
             ticker.cancel()
-    ordered = sorted(lags)
     report = {
-        "lag_p50": statistics.median(ordered),
-        "lag_p99": ordered[round(0.99 * (len(ordered) - 1))],
-        "lag_max": ordered[-1],
+        "lag_p50": statistics.median(lags),
+        "lag_p99": percentile(lags, 0.99),
+        "lag_max": max(lags),
         "peak_rss_mb": peak_rss_mb(),
     }
     sys.stdout.write(json.dumps(report) + "\n")
@@ -118,7 +129,22 @@ async def backend_process(**config: Any) -> AsyncIterator[str]:
         await process.wait()
 
 
-async def main(count: int) -> None:
+@contextlib.asynccontextmanager
+async def cpu_hogs(count: int) -> AsyncIterator[None]:
+    """``count`` processes that keep a core busy each, until the block ends."""
+    hogs = [
+        await asyncio.create_subprocess_exec(sys.executable, "-c", "while True: pass")
+        for _ in range(count)
+    ]
+    try:
+        yield
+    finally:
+        for hog in hogs:
+            hog.kill()
+            await hog.wait()
+
+
+async def main(count: int, hog: int) -> None:
     backend = {
         "static_tokens": {STATIC_TOKEN: 10**9},
         "event_delay": 0.05,
@@ -152,7 +178,10 @@ async def main(count: int) -> None:
                     )
                 )
             command = (__file__, "--bot")
-            async with bot_process(stage, *command, NEMO_TOKEN=STATIC_TOKEN) as process:
+            async with (
+                bot_process(stage, *command, NEMO_TOKEN=STATIC_TOKEN) as process,
+                cpu_hogs(hog),
+            ):
                 started = time.perf_counter()
                 posts = (
                     who.post(t, "what can you do?") for who, t in zip(people, threads, strict=True)
@@ -160,7 +189,8 @@ async def main(count: int) -> None:
                 await asyncio.gather(*posts)
                 final = " ".join(strip_trailing_noise(translate_gui(FIRST_REPLY)).split())
                 pending = {t.id: t for t in threads}
-                deadline = time.monotonic() + 600
+                completed: list[float] = []
+                deadline = time.monotonic() + DEADLINE_S
                 while pending and time.monotonic() < deadline:
                     # A coarse poll: checking a thousand threads on every emulator change
                     # would load the emulator's process more than the bot's.
@@ -169,14 +199,25 @@ async def main(count: int) -> None:
                         shown = (" ".join(m.content.split()) for m in stage.bot_messages(thread))
                         if final in shown:
                             del pending[thread_id]
+                            completed.append(time.perf_counter() - started)
                 elapsed = time.perf_counter() - started
+                instead = {
+                    thread_id: [m.content for m in stage.bot_messages(thread)][-1:]
+                    for thread_id, thread in pending.items()
+                }
                 process.send_signal(signal.SIGTERM)
                 assert process.stdout is not None
                 report = json.loads((await process.stdout.read()).decode().splitlines()[-1])
             hits = emulator.recorder.rate_limit_hits
-    print(f"threads chatting at once: {count}; every reply complete after {elapsed:.1f} s")
-    if pending:
-        print(f"  ({len(pending)} threads without their complete reply after 600 s)")
+    beside = f", {hog} CPU hog process(es) beside" if hog else ""
+    print(f"threads chatting at once: {count}{beside}")
+    print(f"replies completed: {count - len(pending)}; lost: {len(pending)} ({DEADLINE_S} s limit)")
+    if completed:
+        median, p99 = statistics.median(completed), percentile(completed, 0.99)
+        print(f"reply complete after: p50 {median:.1f} s, p99 {p99:.1f} s, last {elapsed:.1f} s")
+    shown = Counter(" ".join(last)[:120] or "(nothing)" for last in instead.values())
+    for last, threads in shown.most_common():
+        print(f"  {threads} thread(s) without their reply show: {last!r}")
     print(f"bot event-loop lag p50: {report['lag_p50']:.1f} ms")
     print(f"bot event-loop lag p99: {report['lag_p99']:.1f} ms (max {report['lag_max']:.0f} ms)")
     print(f"bot peak RSS: {report['peak_rss_mb']:.0f} MB")
@@ -188,4 +229,8 @@ if __name__ == "__main__":
         setup_logging(Settings().log_level)
         asyncio.run(run_bot_measured())
     else:
-        asyncio.run(main(int(sys.argv[1]) if len(sys.argv) > 1 else 1000))
+        parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+        parser.add_argument("--threads", type=int, default=1000)
+        parser.add_argument("--hog", type=int, default=0, help="CPU-bound processes beside")
+        args = parser.parse_args()
+        asyncio.run(main(args.threads, args.hog))

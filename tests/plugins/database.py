@@ -32,9 +32,10 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
+from sqlalchemy.ext.asyncio import AsyncEngine
 
 from bot.storage import SqlIdentityStore, SqlStore, create_engine, create_sessionmaker, upgrade
+from bot.storage.db import QueuedSessionmaker
 
 DEFAULT_PG_BINDIR = "/usr/lib/postgresql/15/bin"
 _KNOWN_BACKENDS = ("sqlite", "postgresql")
@@ -310,19 +311,19 @@ async def engine(migrated_database_url: str) -> AsyncIterator[AsyncEngine]:
 
 
 @pytest.fixture
-def sessionmaker(engine: AsyncEngine) -> async_sessionmaker[AsyncSession]:
+def sessionmaker(engine: AsyncEngine) -> QueuedSessionmaker:
     """The application's sessionmaker over ``engine``."""
     return create_sessionmaker(engine)
 
 
 @pytest.fixture
-def store(sessionmaker: async_sessionmaker[AsyncSession]) -> SqlStore:
+def store(sessionmaker: QueuedSessionmaker) -> SqlStore:
     """The application's store (units of work over every repository)."""
     return SqlStore(sessionmaker)
 
 
 @pytest.fixture
-def identity_store(sessionmaker: async_sessionmaker[AsyncSession]) -> SqlIdentityStore:
+def identity_store(sessionmaker: QueuedSessionmaker) -> SqlIdentityStore:
     """The backend identity, persisted in the test's database."""
     return SqlIdentityStore(sessionmaker)
 

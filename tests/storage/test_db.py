@@ -1,12 +1,13 @@
 """Engine factory and unit of work: pragmas, URL handling, commit and rollback."""
 
+import asyncio
 from datetime import UTC, datetime, timedelta, timezone
 
 import pytest
 from sqlalchemy import text
 from sqlalchemy.exc import StatementError
 
-from bot.storage import create_engine, create_sessionmaker, normalize_url, unit_of_work
+from bot.storage import create_engine, create_sessionmaker, db, normalize_url, unit_of_work
 from bot.storage.repositories import ThreadRepository
 
 NOW = datetime(2026, 11, 24, 12, 0, tzinfo=UTC)
@@ -118,6 +119,40 @@ async def test_each_task_gets_its_own_session(migrated_database_url):
     finally:
         await first.dispose()
         await second.dispose()
+
+
+async def test_units_of_work_wait_for_each_other_however_long_one_takes(
+    migrated_database_url, monkeypatch
+):
+    """A writer holding its transaction past the busy timeout delays the others, never fails them.
+
+    Under load a unit of work may hold its transaction for seconds (the event loop is late to
+    resume it). Forty more writers than the pool holds then queue for it: none gives up, not on
+    SQLite's busy timeout (shortened here to 50 ms) nor on the pool's own 30-s wait.
+    """
+    monkeypatch.setattr(db, "SQLITE_BUSY_TIMEOUT_MS", 50)
+    engine = create_engine(migrated_database_url)
+    sessionmaker = create_sessionmaker(engine)
+    holding, writers = asyncio.Event(), 40
+
+    async def add(thread_id: int) -> None:
+        async with unit_of_work(sessionmaker) as session:
+            await ThreadRepository(session).add(
+                thread_id=thread_id, guild_id=2, parent_channel_id=3, owner_user_id=4, now=NOW
+            )
+            if thread_id == 0:
+                holding.set()
+                await asyncio.sleep(0.5)  # the slow holder: ten busy timeouts long
+
+    try:
+        slow = asyncio.create_task(add(0))
+        await asyncio.wait_for(holding.wait(), 10)
+        await asyncio.wait_for(asyncio.gather(slow, *(add(n) for n in range(1, writers + 1))), 60)
+        async with unit_of_work(sessionmaker) as session:
+            count = (await session.execute(text("SELECT count(*) FROM track_thread"))).scalar()
+    finally:
+        await engine.dispose()
+    assert count == writers + 1
 
 
 def _insert_behind_sqlalchemys_back(connection):
