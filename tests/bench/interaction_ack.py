@@ -15,6 +15,7 @@ for every follow-up of the previous round.
 from __future__ import annotations
 
 import asyncio
+import os
 import statistics
 import sys
 import tempfile
@@ -35,6 +36,12 @@ COUNT = int(sys.argv[1]) if len(sys.argv) > 1 else 200
 ROUNDS = 3
 
 
+def cpu_seconds(pid: int) -> float:
+    """User + system CPU seconds of process ``pid`` so far (``/proc/<pid>/stat``)."""
+    fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+
 def percentile(values: list[float], share: float) -> float:
     ordered = sorted(values)
     return ordered[min(len(ordered) - 1, round(share * (len(ordered) - 1)))]
@@ -44,13 +51,14 @@ async def main() -> None:
     with tempfile.TemporaryDirectory(prefix="bench-ack-") as scratch:
         async with (
             open_stage(Path(scratch), fast_backend_config()) as stage,
-            bot_process(stage),
+            bot_process(stage) as process,
         ):
             users = [stage.emulator.add_user(f"user{n}") for n in range(20)]
             _, thread = await stage.drop_track()
             ready = await stage.ready_in(thread)
             timeline = f"beatthread:timeline:{thread.id}"
             latencies: list[float] = []
+            bot_cpu, harness_cpu = cpu_seconds(process.pid), time.process_time()
             started = time.perf_counter()
             for _ in range(ROUNDS):
                 actions = []
@@ -74,11 +82,17 @@ async def main() -> None:
                 for handle in handles:
                     await handle.wait_for_original(timeout=60)
             elapsed = time.perf_counter() - started
+            bot_cpu = cpu_seconds(process.pid) - bot_cpu
+            harness_cpu = time.process_time() - harness_cpu
             print(f"interactions: {len(latencies)} ({ROUNDS} rounds of {COUNT} at once)")
             print(f"ack latency p50: {statistics.median(latencies):.1f} ms")
             print(f"ack latency p99: {percentile(latencies, 0.99):.1f} ms")
             print(f"ack latency max: {max(latencies):.1f} ms (Discord's deadline: 3000 ms)")
             print(f"all answered in: {elapsed:.1f} s")
+            per = 1000 / len(latencies)
+            print(
+                f"CPU per interaction: bot {bot_cpu * per:.2f} ms, harness {harness_cpu * per:.2f} ms"
+            )
             print(f"429s seen by the emulator: {len(stage.emulator.recorder.rate_limit_hits)}")
 
 
