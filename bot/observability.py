@@ -131,5 +131,7 @@ def setup_logging(level: str = "INFO", fmt: Literal["text", "json"] = "text") ->
     root = logging.getLogger()
     root.handlers[:] = [handler]
     root.setLevel(level.upper())
-    for noisy in ("httpx", "httpcore", "aiohttp.access", "aiosqlite"):
+    # Alembic announces each of its plugins at INFO when it is imported, every start.
+    quiet = ("httpx", "httpcore", "aiohttp.access", "aiosqlite", "alembic.runtime.plugins")
+    for noisy in quiet:
         logging.getLogger(noisy).setLevel(logging.WARNING)

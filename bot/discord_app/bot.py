@@ -264,6 +264,8 @@ def create_bot(
     **options: Any,
 ) -> BeatthreadBot:
     """The bot over opened ``services``; ``options`` go to :class:`discord.Client`."""
+    # Beatthread has no voice: discord.py's warnings that voice's libraries are missing are noise.
+    discord.VoiceClient.warn_nacl = discord.VoiceClient.warn_dave = False
     limits = Limits(
         exports_per_user=settings.max_exports_per_user,
         queued_turns_per_user=settings.max_queued_turns_per_user,

@@ -25,7 +25,8 @@ def run_env(tmp_path, **values: str) -> dict[str, str]:
         if not k.startswith(("DISCORD_", "NEMO_", "DATABASE_", "WATCH_", "MAX_"))
     }
     # OPS_PORT=0: the side server on any free port, never a fixed one shared by parallel runs.
-    env.update(DATA_DIR=str(tmp_path / "data"), LOG_LEVEL="WARNING", OPS_PORT="0", **values)
+    env.update({"DATA_DIR": str(tmp_path / "data"), "LOG_LEVEL": "WARNING", "OPS_PORT": "0"})
+    env.update(values)
     return env
 
 
@@ -43,12 +44,12 @@ async def beatthread(env: dict[str, str], cwd) -> asyncio.subprocess.Process:
 
 
 async def test_run_without_a_token_is_a_one_line_error(tmp_path):
-    """No DISCORD_TOKEN: one line saying what to set, exit code 2, no traceback."""
-    process = await beatthread(run_env(tmp_path), tmp_path)
-    _, stderr = await asyncio.wait_for(process.communicate(), 30)
+    """No DISCORD_TOKEN: one line saying what to set, exit code 2, nothing else (at INFO)."""
+    process = await beatthread(run_env(tmp_path, LOG_LEVEL="INFO"), tmp_path)
+    stdout, stderr = await asyncio.wait_for(process.communicate(), 30)
     assert process.returncode == 2
     lines = stderr.decode().splitlines()
-    assert lines == [lines[0]]
+    assert lines == [lines[0]] and stdout == b""
     assert lines[0].startswith("beatthread run: DISCORD_TOKEN is not set.")
 
 
@@ -65,7 +66,7 @@ async def test_run_with_a_refused_token_is_a_one_line_error(tmp_path, emulator):
     _, stderr = await asyncio.wait_for(process.communicate(), 30)
     text = stderr.decode()
     assert process.returncode == 3, text
-    assert "Traceback" not in text
+    assert "Traceback" not in text and "voice" not in text  # no voice: no warning about it
     assert text.splitlines()[-1].startswith("beatthread run: Discord refused DISCORD_TOKEN")
 
 
