@@ -90,9 +90,8 @@ async def main() -> None:
             print(f"ack latency max: {max(latencies):.1f} ms (Discord's deadline: 3000 ms)")
             print(f"all answered in: {elapsed:.1f} s")
             per = 1000 / len(latencies)
-            print(
-                f"CPU per interaction: bot {bot_cpu * per:.2f} ms, harness {harness_cpu * per:.2f} ms"
-            )
+            bot_ms, harness_ms = bot_cpu * per, harness_cpu * per
+            print(f"CPU per interaction: bot {bot_ms:.2f} ms, harness {harness_ms:.2f} ms")
             print(f"429s seen by the emulator: {len(stage.emulator.recorder.rate_limit_hits)}")
 
 
