@@ -4,13 +4,18 @@ Shape A: ``{"taskId", "status", "progress", "output": {"url"}}`` at the top leve
 Shape B: ``{"success": true, "data": {"id", "status", "progress", "outputUrl"}}``.
 Both, a superset of both, and stray variants (``data.output.url``, ``data.url``,
 ``cancelled``/``canceled``, ``done``/``success``) are read; an unknown status word is treated
-as still processing and logged, so a renamed stage never ends a render early.
+as still processing and logged, so a renamed stage never ends a render early. A progress
+that is not a finite number (``NaN``, ``Infinity``, ``"fifty"``) counts as 0; an output URL
+that cannot be fetched (no host, a bad port, unparsable) counts as no URL.
 """
 
 from __future__ import annotations
 
 import logging
+import math
 from typing import Any
+
+import httpx
 
 from bot.backend.errors import ProtocolError
 from bot.core.backend_results import RenderStage, RenderStatus
@@ -81,16 +86,28 @@ def _first(layers: tuple[dict[str, Any], ...], *keys: str) -> Any:
 
 def _output_url(layers: tuple[dict[str, Any], ...]) -> str | None:
     for layer in layers:
-        for key in ("outputUrl", "output_url", "url", "downloadUrl"):
-            value = layer.get(key)
-            if isinstance(value, str) and value.startswith(("http://", "https://")):
-                return value
         output = layer.get("output")
-        if isinstance(output, dict):
-            value = output.get("url")
-            if isinstance(value, str) and value.startswith(("http://", "https://")):
-                return value
+        candidates = [layer.get(key) for key in ("outputUrl", "output_url", "url", "downloadUrl")]
+        candidates.append(output.get("url") if isinstance(output, dict) else None)
+        for value in candidates:
+            if _is_web_url(value):
+                return str(value)
     return None
+
+
+def _is_web_url(value: Any) -> bool:
+    """Whether ``value`` is an ``http(s)`` URL with a host and a port that can be fetched.
+
+    Checked here, once: a URL that only looks like one (``http://[::1``, port 99999) made every
+    later fetch raise something no caller expects, and the finished video was never posted.
+    """
+    if not isinstance(value, str) or not value.startswith(("http://", "https://")):
+        return False
+    try:
+        url = httpx.URL(value)
+    except httpx.InvalidURL:
+        return False
+    return bool(url.host) and (url.port is None or 0 < url.port < 65536)
 
 
 def _progress(value: Any, stage: RenderStage) -> int:
@@ -98,7 +115,9 @@ def _progress(value: Any, stage: RenderStage) -> int:
         return 100
     try:
         number = float(value)
-    except (TypeError, ValueError):
+    except (TypeError, ValueError, OverflowError):  # OverflowError: an int beyond any float
+        return 0
+    if not math.isfinite(number):  # JSON NaN/Infinity (and 1e400) parse, but mean nothing
         return 0
     if 0 < number <= 1 and not float(number).is_integer():
         number *= 100  # a fraction rather than a percentage

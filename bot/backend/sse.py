@@ -12,14 +12,16 @@ Two layers, both table-tested without sockets:
 
 ADK streaming sends ``partial: true`` text deltas and then one final non-partial event that
 repeats the whole text; the parser forwards only what was not already sent, so text is never
-doubled. Anything it cannot read is skipped (logged at debug), never fatal: the stream ends
-when the server closes the connection.
+doubled. A data line that is not JSON at all is shown as text; anything else it cannot read
+is skipped (logged at debug), never fatal: broken JSON, and JSON nested too deeply to parse.
+The stream ends when the server closes the connection.
 """
 
 from __future__ import annotations
 
 import json
 import logging
+import re
 from dataclasses import dataclass
 from typing import Any
 
@@ -45,35 +47,48 @@ class SSEMessage:
 
 
 class SSEDecoder:
-    """Incremental event-stream decoder: feed text, get messages."""
+    """Incremental event-stream decoder: feed text, get messages.
+
+    Linear in the stream's length however it is chunked: a chunk without a line break is put
+    aside until one arrives (a multi-megabyte event arrives in hundreds of chunks, and
+    rescanning what came before on every one of them stalled the event loop for seconds).
+    """
 
     def __init__(self) -> None:
-        self._pending = ""
+        self._parts: list[str] = []  # the unfinished line, as it arrived
         self._data: list[str] = []
         self._event: str | None = None
 
     def feed(self, chunk: str) -> list[SSEMessage]:
         """Consume a chunk of text; return the messages it completed."""
-        self._pending += chunk
+        held_cr = bool(self._parts) and self._parts[-1].endswith("\r")
+        self._parts.append(chunk)
+        if "\n" not in chunk and "\r" not in chunk and not held_cr:
+            return []
+        text = "".join(self._parts)
+        self._parts = []
         messages: list[SSEMessage] = []
-        while True:
-            line, sep, rest = _split_line(self._pending)
-            if not sep:
-                break
-            self._pending = rest
-            message = self._line(line)
+        start = 0
+        for brk in _LINE_BREAK.finditer(text):
+            if brk.group() == "\r" and brk.end() == len(text):
+                break  # a CR at the very end may be the first half of a CRLF
+            message = self._line(text[start : brk.start()])
+            start = brk.end()
             if message is not None:
                 messages.append(message)
+        if start < len(text):
+            self._parts.append(text[start:])
         return messages
 
     def close(self) -> list[SSEMessage]:
         """End of stream: a final message without its blank line is dropped, per the spec."""
         messages: list[SSEMessage] = []
-        if self._pending.endswith("\r"):  # a lone CR held back in case an LF followed
-            message = self._line(self._pending[:-1])
+        pending = "".join(self._parts)
+        if pending.endswith("\r"):  # a lone CR held back in case an LF followed
+            message = self._line(pending[:-1])
             if message is not None:
                 messages.append(message)
-        self._pending = ""
+        self._parts = []
         self._data.clear()
         self._event = None
         return messages
@@ -98,17 +113,8 @@ class SSEDecoder:
         return None
 
 
-def _split_line(text: str) -> tuple[str, bool, str]:
-    """Split at the first CRLF, LF or CR (a CR at the very end may still become CRLF)."""
-    for index, char in enumerate(text):
-        if char == "\n":
-            return text[:index], True, text[index + 1 :]
-        if char == "\r":
-            if index + 1 == len(text):
-                return text, False, ""
-            skip = 2 if text[index + 1] == "\n" else 1
-            return text[:index], True, text[index + skip :]
-    return text, False, ""
+#: A line ends at CRLF, LF or CR (WHATWG event-stream rules).
+_LINE_BREAK = re.compile(r"\r\n?|\n")
 
 
 class AgentEventParser:
@@ -129,7 +135,16 @@ class AgentEventParser:
         try:
             payload = json.loads(data)
         except ValueError:
+            if data.startswith(("{", "[")):
+                # Broken JSON (cut off, or two events run together) is no text for a person,
+                # and shown raw a few megabytes of it filled a thread with messages.
+                log.debug("ignoring an SSE event that is not valid JSON (%d bytes)", len(data))
+                return []
             return [AgentText(data)]  # a bare text line: show it rather than lose it
+        except RecursionError:
+            # Valid JSON nested deeper than the parser goes: nothing a person should read.
+            log.debug("ignoring an SSE event nested too deeply to parse (%d bytes)", len(data))
+            return []
         if not isinstance(payload, dict):
             return [AgentText(payload)] if isinstance(payload, str) and payload else []
         return self._from_object(payload)

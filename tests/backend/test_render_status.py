@@ -1,5 +1,7 @@
 """Table tests: both documented render-status shapes, and their stray variants."""
 
+import json
+
 import pytest
 
 from bot.backend.errors import ProtocolError
@@ -63,6 +65,15 @@ def test_both_shapes_are_read(body, stage, progress, url):
     assert (status.stage, status.progress, status.output_url) == (stage, progress, url)
 
 
+@pytest.mark.parametrize(
+    "raw", ["NaN", "Infinity", "-Infinity", "1e400", "1" + "0" * 400, '"nan"', '"inf"', '"x"']
+)
+def test_a_progress_that_is_no_finite_number_counts_as_zero(raw):
+    """JSON's NaN/Infinity and numbers beyond a float parse; the poller once crashed on them."""
+    body = json.loads(f'{{"status": "processing", "progress": {raw}}}')
+    assert parse_render_status(body, "r").progress == 0
+
+
 def test_failed_status_keeps_the_error():
     """A failed render says why, so the user can be told."""
     status = parse_render_status(
@@ -87,6 +98,11 @@ def test_submit_reply_without_status_uses_default():
         {"success": True, "data": {}},
         {"status": "completed"},  # done but nowhere to fetch it: must not be posted as done
         {"status": "completed", "output": {"url": "file:///etc/passwd"}},
+        # Look like web links, cannot be fetched: posting the video failed on them, forever.
+        {"status": "completed", "outputUrl": "http://[::1"},
+        {"status": "completed", "outputUrl": "http://127.0.0.1:99999/r.mp4"},
+        {"status": "completed", "outputUrl": "https://"},
+        {"status": "completed", "output": {"url": "http://\u2603.example/r.mp4"}},
     ],
 )
 def test_unusable_replies_are_protocol_errors(body):

@@ -47,6 +47,34 @@ def test_decoder_follows_event_stream_rules(chunks, expected):
     assert decode(*chunks) == expected
 
 
+MIXED_BREAKS = 'data: a\r\ndata: b\r\r: note\n\nevent: x\rdata: {"k": 1}\n\r\ndata: c\r'
+
+
+@pytest.mark.parametrize("cut", range(len(MIXED_BREAKS) + 1))
+def test_decoder_gives_the_same_messages_wherever_the_stream_is_cut(cut):
+    """CR, LF and CRLF lines decode alike in one chunk or two, a CRLF cut in half included."""
+    whole = decode(MIXED_BREAKS)
+    assert whole == [
+        SSEMessage(data="a\nb"),
+        SSEMessage(comment="note"),
+        SSEMessage(data='{"k": 1}', event="x"),
+    ]
+    assert decode(MIXED_BREAKS[:cut], MIXED_BREAKS[cut:]) == whole
+
+
+def test_a_multi_megabyte_event_in_a_thousand_chunks_is_one_message():
+    """The decoder stays linear: rescanning the held line on every chunk stalled the loop.
+
+    (Before, a 2 MB event in 16 KB chunks cost 13 s of event-loop time; these 1,024 chunks
+    would take minutes.)
+    """
+    event = "data: " + json.dumps({"blob": "b" * 2_000_000}) + "\n\n"
+    step = len(event) // 1024 + 1
+    chunks = [event[at : at + step] for at in range(0, len(event), step)]
+    (message,) = decode(*chunks)
+    assert json.loads(message.data or "") == {"blob": "b" * 2_000_000}
+
+
 def parse_all(*payloads: str | None, comment: bool = False) -> list[object]:
     parser = AgentEventParser()
     events: list[object] = []
@@ -113,6 +141,11 @@ def adk(parts: list[dict], *, partial: bool | None = None) -> str:
         ),
         ([adk([{"text": "thinking", "thought": True}])], []),
         (["not json at all"], [AgentText("not json at all")]),
+        # Broken JSON is skipped, not shown raw (a cut-off or run-together event).
+        (['{"content": {"parts": [{"text": "cut'], []),
+        (['{"text": "a"}data: {"text": "b"}'], []),
+        (["{'single': 'quotes'}"], []),
+        (['["unclosed"'], []),
         (["[DONE]"], []),
         (['{"unexpected":"shape"}'], []),
         (['["a","list"]'], []),
@@ -124,6 +157,12 @@ def adk(parts: list[dict], *, partial: bool | None = None) -> str:
 def test_parser_reads_simplified_and_adk_events(payloads, expected):
     """Both documented payload families map to the same typed events, never doubled."""
     assert parse_all(*payloads) == expected
+
+
+def test_json_nested_too_deeply_to_parse_is_skipped():
+    """Valid JSON deeper than the parser's recursion limit is skipped, not a crashed turn."""
+    deep = "[" * 200_000 + "]" * 200_000
+    assert parse_all(deep, adk([{"text": "still here"}])) == [AgentText("still here")]
 
 
 def test_comment_line_is_a_heartbeat():
