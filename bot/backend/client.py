@@ -246,7 +246,9 @@ class NemoClient:
         except (httpx.TransportError, httpx.StreamError):
             self._report("network")
             raise StreamInterruptedError() from None
-        decoder.close()
+        for message in decoder.close():  # a last line cut by a lone CR
+            for event in parser.parse(message):
+                yield event
 
     # -- uploads ------------------------------------------------------------------------
 
@@ -578,7 +580,7 @@ def _decode(response: httpx.Response) -> Any:
         return None
     try:
         return response.json()
-    except ValueError:
+    except (ValueError, RecursionError):  # not JSON, or nested deeper than the parser goes
         return None
 
 

@@ -166,6 +166,14 @@ async def test_duplicate_render_id_is_rejected(nemo, local_backend, tmp_path):
         await nemo.submit_render(render_id, session.session_id, draft)
 
 
+async def test_a_status_body_nested_too_deep_to_parse_is_a_protocol_error(nemo, local_backend):
+    """JSON nested thousands of levels deep (found by the fuzz) is a typed error, no crash."""
+    deep = b'{"status": ' + b"[" * 5000 + b"]" * 5000 + b"}"
+    local_backend.inject(Fault(route="render_poll", raw_body=[deep]))
+    with pytest.raises(e.ProtocolError):
+        await nemo.render_status("r1")
+
+
 async def test_unknown_render_is_not_found(nemo, local_backend):
     """Polling an id the backend never saw is a typed error, not a crash."""
     await nemo.create_session()
@@ -218,6 +226,14 @@ async def test_dropped_stream_is_reported_and_not_resent(nemo, local_backend):
     with pytest.raises(e.StreamInterruptedError):
         await collect(nemo, session.session_id, "tell me a long story about beats")
     assert local_backend.turns_received(session.session_id) == 1
+
+
+async def test_a_last_event_ended_by_a_lone_cr_is_not_lost(nemo, local_backend):
+    """CR alone ends a line (WHATWG): a stream whose last blank line is one CR keeps its event."""
+    session = await nemo.create_session()
+    last = b'data: {"content": {"parts": [{"text": "the end"}]}}\r\r'
+    local_backend.inject(Fault(route="run_sse", raw_body=[last]))
+    assert text_of(await collect(nemo, session.session_id, "hello")) == "the end"
 
 
 async def test_in_band_error_is_a_failure_event(nemo, local_backend):
