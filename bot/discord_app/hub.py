@@ -115,6 +115,15 @@ class ConversationHub:
         """Whether the thread's conversation has a runner now (without opening one)."""
         return thread_id in self._open
 
+    def typing(self, thread_id: int, author_id: int) -> None:
+        """``author_id`` began typing in a thread: its runner, if open, waits for their line.
+
+        Only an open runner can hold a message about to start a turn, so nothing is opened.
+        """
+        entry = self._open.get(thread_id)
+        if entry is not None:
+            entry.runner.typing(author_id)
+
     async def start(
         self,
         *,

@@ -5,6 +5,7 @@ from __future__ import annotations
 import asyncio
 import dataclasses
 import itertools
+from datetime import UTC, datetime
 
 import pytest
 
@@ -110,6 +111,73 @@ async def test_a_burst_becomes_one_turn(use_cases, conversation, local_backend):
     await runner.close()
     assert total_turns(local_backend) == 1
     assert not of_type(sink.events, Queued)
+
+
+class HeldClock:
+    """A clock whose sleeps wait for the test: it acts while the runner waits for more lines."""
+
+    def __init__(self) -> None:
+        self.t = 0.0
+        self.sleeps: list[float] = []
+        self.asleep = asyncio.Event()
+        self._wake = asyncio.Event()
+
+    def now(self):
+        return datetime.fromtimestamp(1_800_000_000 + self.t, UTC)
+
+    def monotonic(self) -> float:
+        return self.t
+
+    async def sleep(self, seconds: float) -> None:
+        start = self.t
+        self.sleeps.append(seconds)
+        self.asleep.set()
+        await self._wake.wait()
+        self._wake.clear()
+        self.t = start + seconds
+
+    async def wait_until_asleep(self) -> None:
+        await asyncio.wait_for(self.asleep.wait(), 10)
+        self.asleep.clear()
+
+    def wake(self) -> None:
+        self._wake.set()
+
+
+def waiting_runner(use_cases: UseCases, conversation, sink) -> tuple[object, HeldClock]:
+    clock = HeldClock()
+    timings = dataclasses.replace(FAST, burst_grace=0.3, burst_window=30.0)
+    held = UseCases(use_cases.deps.backend, use_cases.deps.store, clock=clock, timings=timings)
+    return held.runner(conversation, sink), clock
+
+
+async def test_a_lone_message_waits_the_grace_not_the_window(use_cases, conversation):
+    """Nobody is typing: the turn starts after the short grace, not the 30-s burst window."""
+    runner, clock = waiting_runner(use_cases, conversation, Sink())
+    await runner.submit(message("make it darker"))
+    await clock.wait_until_asleep()
+    clock.wake()
+    await runner.join()
+    await runner.close()
+    assert clock.sleeps == [pytest.approx(0.3)]
+
+
+async def test_typing_holds_the_turn_for_the_next_line(use_cases, conversation, local_backend):
+    """The author types on after a line: the turn waits for the next line and takes both."""
+    runner, clock = waiting_runner(use_cases, conversation, Sink())
+    await runner.submit(message("make it darker"))
+    await clock.wait_until_asleep()
+    clock.t = 0.1
+    runner.typing(USER)
+    clock.wake()
+    await clock.wait_until_asleep()  # past the grace, still waiting: the author is typing
+    await runner.submit(message("and add a title"))  # a long line, 0.3 s after the first
+    await clock.wait_until_asleep()  # woken by the line: now only its own grace is left
+    clock.wake()
+    await runner.join()
+    await runner.close()
+    assert clock.sleeps == [0.3, pytest.approx(0.1 + 30.0 - 0.3), 0.3]
+    assert total_turns(local_backend) == 1
 
 
 async def test_files_then_caption_then_export(use_cases, conversation, local_backend, tmp_path):

@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+import asyncio
+import dataclasses
 import json
 
 from bot.core.gui import strip_trailing_noise, translate_gui
 from bot.local_backend.agent import classify
-from tests.discord_app.stage import WAIT
+from tests.discord_app.stage import FAST_TIMINGS, WAIT
 
 # The local backend's first chat reply of a session (bot/local_backend/agent.py).
 FIRST_CHAT_REPLY = (
@@ -75,6 +77,35 @@ async def test_messages_during_a_turn_are_queued_visibly_then_merged_into_one_tu
     )
     session = stage.session_of(thread)
     assert stage.backend.turns_received(session) == 2  # the generate turn, then one merged turn
+
+
+async def test_a_line_typed_on_joins_the_turn_a_lone_line_starts_at_once(make_stage):
+    """Typing after a line holds its turn for the next line; without typing it starts at once.
+
+    "show tracks" is queued behind the chat (in order, never merged into it): its timeline
+    reply says the lines before it were handled.
+    """
+    stage = await make_stage()
+    await stage.start_bot(timings=dataclasses.replace(FAST_TIMINGS, burst_window=30.0))
+    _, thread = await stage.drop_track()
+    await stage.ready_in(thread)
+    session = stage.session_of(thread)
+
+    async def handled_up_to_here() -> None:
+        barrier = await stage.mia.post(thread, "show tracks")
+        await stage.emulator.wait_for_message(
+            thread, lambda m: m.id > barrier.id and "Timeline" in m.content, timeout=WAIT
+        )
+
+    await stage.mia.post(thread, "make it darker")
+    await stage.mia.typing(thread)
+    await asyncio.sleep(0.5)  # the musician types a long line: well past the burst grace
+    await stage.mia.post(thread, "and add a title")
+    await handled_up_to_here()
+    assert stage.backend.turns_received(session) == 1  # one turn of both lines
+    await stage.mia.post(thread, "make it brighter")  # nobody types on: no 30-s wait
+    await handled_up_to_here()
+    assert stage.backend.turns_received(session) == 2
 
 
 async def test_queued_turn_cap_refuses_politely_and_never_sends_later(make_stage):

@@ -28,7 +28,9 @@ class Timings:
     still_working_every: float = 120.0
     #: After a dropped stream: wait, check state; repeat (§4: 30 s, then 60 s, 5 checks).
     recovery_waits: Sequence[float] = (30.0, 60.0, 60.0, 60.0, 60.0)
-    #: Chat messages this close together merge into one turn.
+    #: A chat message waits this long for lines sent with it before its turn starts...
+    burst_grace: float = 0.3
+    #: ...and this long after its author begins typing again (lines meanwhile merge).
     burst_window: float = 2.0
     #: At most this many messages merge into one turn (a paste of many lines stays bounded).
     max_burst: int = 10

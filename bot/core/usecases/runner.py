@@ -11,10 +11,12 @@ arrives at its sink. Rules:
 * **Credits answer at once**: a read that changes nothing need not wait for a long turn.
   Everything else queues in arrival order behind the running item, and the user is told it
   is queued (with its place in line).
-* **Bursts merge.** Chat messages that arrive within :attr:`Timings.burst_window` of the
-  previous one (and before their turn starts) go to the agent as one turn, lines joined, at
-  most :attr:`Timings.max_burst` at a time. So a chat turn starts one window after its last
-  message.
+* **Bursts merge.** A chat message waits :attr:`Timings.burst_grace` for lines sent with it,
+  and while its author is typing (:meth:`ConversationRunner.typing`) up to
+  :attr:`Timings.burst_window` after the typing began; the lines that arrive meanwhile (and
+  before the turn starts) go to the agent as one turn, joined, at most
+  :attr:`Timings.max_burst` at a time. So a lone message is answered at once, and a musician
+  who types on is waited for.
 * **Exports run beside the queue.** An export item submits the render and ends; following it
   to the video is the export poller's job (:mod:`bot.jobs`), so the conversation goes on.
 * A failing item never stops the queue: the error is logged and the user gets a short
@@ -56,7 +58,9 @@ class IncomingMessage:
     """A user's message: its id (processed at most once), author, text and files.
 
     ``command`` is set for a slash command, which skips the intent router; ``export_options``
-    choose what an export renders (the backend's default without them).
+    choose what an export renders (the backend's default without them). ``received_at`` is
+    when the front end got it (:meth:`Clock.monotonic`; default: when it is submitted), so
+    typing reported while it was being recorded counts as typing after it.
     """
 
     message_id: int
@@ -65,6 +69,7 @@ class IncomingMessage:
     attachments: tuple[Attachment, ...] = ()
     command: IntentKind | None = None
     export_options: ExportOptions | None = None
+    received_at: float | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -88,6 +93,7 @@ class ConversationRunner:
         self._busy = False
         self._worker: asyncio.Task[None] | None = None
         self._draining = False
+        self._typing: dict[int, float] = {}  # author id -> when they last began typing
 
     @property
     def conversation(self) -> Conversation:
@@ -111,10 +117,14 @@ class ConversationRunner:
             log.info("message %s was already processed; ignoring it", message.message_id)
             return False
         intent = self._intent(message)
+        received = message.received_at
+        item = _Item(
+            message, intent, self._deps.clock.monotonic() if received is None else received
+        )
         if intent.kind is IntentKind.CREDITS:
-            await self._run_batch([_Item(message, intent, self._deps.clock.monotonic())])
+            await self._run_batch([item])
             return True
-        self._pending.append(_Item(message, intent, self._deps.clock.monotonic()))
+        self._pending.append(item)
         self._idle.clear()
         if self._busy:
             lang = self._conversation.language
@@ -123,6 +133,10 @@ class ConversationRunner:
         self._start_worker()
         self._wake.set()
         return True
+
+    def typing(self, author_id: int) -> None:
+        """``author_id`` began typing in the conversation: a chat turn about to start waits."""
+        self._typing[author_id] = self._deps.clock.monotonic()
 
     def waiting(self, author_id: int | None = None, kind: IntentKind | None = None) -> int:
         """How many messages wait in the queue (only ``author_id``'s, only ``kind``, if given)."""
@@ -195,17 +209,26 @@ class ConversationRunner:
         """The next item, or the burst of chat messages at the head of the queue."""
         if self._pending[0].intent.kind is not IntentKind.CHAT:
             return [self._pending.popleft()]
-        window = self._deps.timings.burst_window
         while True:
             burst = self._leading_burst()
-            remaining = burst[-1].arrived + window - self._deps.clock.monotonic()
+            remaining = self._burst_ends(burst[-1]) - self._deps.clock.monotonic()
             if remaining <= 0 or len(burst) >= self._deps.timings.max_burst:
                 break
-            await self._deps.clock.sleep(remaining)  # more lines may join meanwhile
+            await self._wait_for_more(remaining)
         return [self._pending.popleft() for _ in burst]
 
+    async def _wait_for_more(self, seconds: float) -> None:
+        """Sleep ``seconds``, or less if a message arrives (it may end the burst sooner)."""
+        self._wake.clear()
+        sleeping = asyncio.ensure_future(self._deps.clock.sleep(seconds))
+        arriving = asyncio.ensure_future(self._wake.wait())
+        try:
+            await asyncio.wait((sleeping, arriving), return_when=asyncio.FIRST_COMPLETED)
+        finally:
+            sleeping.cancel()
+            arriving.cancel()
+
     def _leading_burst(self) -> list[_Item]:
-        window = self._deps.timings.burst_window
         burst = [self._pending[0]]
         for item in list(self._pending)[1:]:
             if (
@@ -213,10 +236,19 @@ class ConversationRunner:
                 or len(burst) >= self._deps.timings.max_burst
             ):
                 break
-            if window <= 0 or item.arrived - burst[-1].arrived > window:
+            if self._deps.timings.burst_window <= 0 or item.arrived > self._burst_ends(burst[-1]):
                 break
             burst.append(item)
         return burst
+
+    def _burst_ends(self, last: _Item) -> float:
+        """Until when a burst whose last line is ``last`` waits for another (module docstring)."""
+        timings = self._deps.timings
+        ends = last.arrived + min(timings.burst_grace, timings.burst_window)
+        typed = self._typing.get(last.message.author_id)
+        if typed is not None and typed >= last.arrived:
+            ends = max(ends, typed + timings.burst_window)
+        return ends
 
     async def _run_batch(self, batch: list[_Item]) -> None:
         ids = [item.message.message_id for item in batch]

@@ -38,6 +38,7 @@ class ConversationCog(commands.Cog):
     @commands.Cog.listener()
     async def on_message(self, message: discord.Message) -> None:
         """A message in a Beatthread thread is a turn of its conversation."""
+        received = self._app.use_cases.deps.clock.monotonic()  # before any wait (typing rule)
         channel = message.channel
         if (
             message.author.bot
@@ -50,11 +51,19 @@ class ConversationCog(commands.Cog):
         try:
             runner = await self._app.hub.get(channel.id)
             if runner is not None:
-                await self._hand_over(message, runner)
+                await self._hand_over(message, runner, received)
         except Exception as error:
             log_failure(error, f"handling message {message.id} in thread {channel.id}")
 
-    async def _hand_over(self, message: discord.Message, runner: ConversationRunner) -> None:
+    @commands.Cog.listener()
+    async def on_raw_typing(self, payload: discord.RawTypingEvent) -> None:
+        """Someone typing in a thread holds back the turn their last line is about to start."""
+        if payload.guild_id is not None:
+            self._app.hub.typing(payload.channel_id, payload.user_id)
+
+    async def _hand_over(
+        self, message: discord.Message, runner: ConversationRunner, received: float
+    ) -> None:
         author = message.author.id
         lang = runner.conversation.language
         limits = self._app.actions.limits
@@ -69,7 +78,8 @@ class ConversationCog(commands.Cog):
             await self._reply(message, text("export_limit", lang, limit=limit))
             return
         attachments = tuple(as_attachment(self._app.http, a) for a in message.attachments)
-        await runner.submit(IncomingMessage(message.id, author, content, attachments))
+        incoming = IncomingMessage(message.id, author, content, attachments, received_at=received)
+        await runner.submit(incoming)
 
     async def _reply(self, message: discord.Message, reply: str) -> None:
         await self._app.limiter.create(message.channel.id)  # the shared budget, like all sends
