@@ -26,7 +26,14 @@ Typical use::
         backend.inject(Fault(route="run_sse", drop_after_events=2))
 """
 
-from bot.local_backend.config import BackendConfig, Fault, RecordedRequest
+from bot.local_backend.config import BackendConfig, Fault, HandledRequest, RecordedRequest
 from bot.local_backend.server import LocalBackend, serve
 
-__all__ = ["BackendConfig", "Fault", "LocalBackend", "RecordedRequest", "serve"]
+__all__ = [
+    "BackendConfig",
+    "Fault",
+    "HandledRequest",
+    "LocalBackend",
+    "RecordedRequest",
+    "serve",
+]

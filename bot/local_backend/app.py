@@ -6,11 +6,13 @@ Middlewares, outermost first:
    (unknown path, wrong method, body too big) into JSON envelopes, and anything unexpected into
    an HTTP 500 envelope, logged without request headers (tokens never reach the log).
 2. ``_record`` appends a :class:`~bot.local_backend.config.RecordedRequest` for every request
-   except the control routes.
+   except the control routes, and a :class:`~bot.local_backend.config.HandledRequest` (when the
+   server was busy with it) once its handler returns.
 3. ``_faults`` applies an injected :class:`~bot.local_backend.config.Fault` for the matched
-   route, like a gateway would: the delay, then an HTTP status or app code answer; a drop on a
-   route that has no streaming body of its own aborts the connection before any answer. Faults
-   for ``run_sse``/``upload`` drops and in-band errors are handed to the handler.
+   route, like a gateway would: the delay, then an HTTP status or app code answer, or the raw
+   body it carries; a drop on a route that has no streaming body of its own aborts the
+   connection before any answer. Faults for ``run_sse``/``upload`` drops and in-band errors
+   are handed to the handler.
 
 Access logging is off (see :mod:`.server`), so request lines with tokens are never written.
 """
@@ -27,7 +29,7 @@ from pathlib import Path
 from aiohttp import web
 
 from bot.local_backend import api, control, pages, uploads
-from bot.local_backend.config import RecordedRequest
+from bot.local_backend.config import HandledRequest, RecordedRequest
 from bot.local_backend.responses import (
     AbortedError,
     AppError,
@@ -121,17 +123,35 @@ async def _errors(request: web.Request, handler: Handler) -> web.StreamResponse:
 
 @web.middleware
 async def _record(request: web.Request, handler: Handler) -> web.StreamResponse:
-    if not request.path.startswith(CONTROL_PREFIX):
-        request.app[RUNTIME].requests.append(
-            RecordedRequest(
+    if request.path.startswith(CONTROL_PREFIX):
+        return await handler(request)
+    runtime = request.app[RUNTIME]
+    received_at = time.time()
+    runtime.requests.append(
+        RecordedRequest(
+            method=request.method,
+            path=request.path,
+            query=request.query_string,
+            headers=dict(request.headers.items()),
+            at=time.monotonic(),
+        )
+    )
+    status: int | None = None
+    try:
+        response = await handler(request)
+        status = response.status
+        return response
+    finally:
+        runtime.handled.append(
+            HandledRequest(
+                route=_route_name(request),
                 method=request.method,
                 path=request.path,
-                query=request.query_string,
-                headers=dict(request.headers.items()),
-                at=time.monotonic(),
+                status=status,
+                received_at=received_at,
+                finished_at=time.time(),
             )
         )
-    return await handler(request)
 
 
 @web.middleware
@@ -152,6 +172,21 @@ async def _faults(request: web.Request, handler: Handler) -> web.StreamResponse:
         )
     if fault.code is not None:
         raise AppError(fault.code)
+    if fault.raw_body is not None:
+        return await _raw_answer(request, name == "run_sse", fault.raw_body)
     if fault.drop_after_events is not None and name not in ("run_sse", "upload"):
         await api.abort_connection(request)
     return await handler(request)
+
+
+async def _raw_answer(
+    request: web.Request, stream: bool, pieces: list[bytes]
+) -> web.StreamResponse:
+    """HTTP 200 with ``pieces`` as the body, each written (and flushed) on its own."""
+    headers = api.SSE_HEADERS if stream else {"Content-Type": "application/json"}
+    response = web.StreamResponse(headers=headers)
+    await response.prepare(request)
+    for piece in pieces:
+        await response.write(piece)
+    await response.write_eof()
+    return response

@@ -99,6 +99,10 @@ class Fault:
     that many agent events (heartbeats are not counted, so the cut is deterministic), on
     ``upload`` after that many body pieces (as the network delivered them) were stored, and on
     every other route before any answer. ``in_band_error`` applies to ``run_sse`` only.
+    ``raw_body`` (after ``http_status`` and ``code``, which win) answers HTTP 200 with exactly
+    these pieces, written one by one, instead of the route's own answer: an event stream on
+    ``run_sse`` (the connection then closes, nothing runs server-side), JSON on other routes
+    (a render status no real server would send, for fuzzing the client's readers).
     """
 
     route: str
@@ -107,6 +111,7 @@ class Fault:
     delay: float = 0.0
     drop_after_events: int | None = None
     in_band_error: str | None = None
+    raw_body: list[bytes] | None = None
     times: int = 1
 
     def __post_init__(self) -> None:
@@ -131,6 +136,25 @@ class RecordedRequest:
     query: str
     headers: dict[str, str]
     at: float  # time.monotonic() on arrival
+
+
+@dataclass(frozen=True)
+class HandledRequest:
+    """When the server was busy with one request: from arrival until its handler returned.
+
+    For ``/run_sse`` that is the whole stream, for an upload the body stored and probed. Times
+    are wall-clock epoch seconds (``time.time()``), so another process can line them up with its
+    own clock (a benchmark with the Discord emulator's timestamps). A file the handler returns
+    (``/media``, the download) is still being sent at ``finished_at``. ``route`` is the route
+    name (``None`` for an unknown path); ``status`` is ``None`` when the handler raised.
+    """
+
+    route: str | None
+    method: str
+    path: str
+    status: int | None
+    received_at: float
+    finished_at: float
 
 
 class ConfigError(ValueError):
@@ -178,6 +202,14 @@ def config_to_json(config: BackendConfig) -> dict[str, Any]:
     data["static_tokens"] = {
         f"[redacted {i}]": n for i, n in enumerate(config.static_tokens.values(), start=1)
     }
+    return data
+
+
+def fault_to_json(fault: Fault) -> dict[str, Any]:
+    """A fault as a JSON object; ``raw_body`` pieces as text (undecodable bytes replaced)."""
+    data = asdict(fault)
+    if fault.raw_body is not None:
+        data["raw_body"] = [piece.decode("utf-8", "replace") for piece in fault.raw_body]
     return data
 
 

@@ -8,10 +8,17 @@ recorded, not subject to faults, and plain JSON bodies (no envelope)::
     POST   /_control/faults                 inject a Fault, e.g. {"route": "state", "code": 1002}
     DELETE /_control/faults                 clear all faults
     GET    /_control/requests               recorded requests, oldest first
+    GET    /_control/timings                when the server was busy: requests and renders
     POST   /_control/expire-tokens          every issued token answers 1001 from now on
     POST   /_control/sessions/{sid}/drop    that session answers 1002 from now on
     GET    /_control/sessions/{sid}         {"draft", "turns_received", "dropped"}
     POST   /_control/credits                {"available": n} for every account
+
+``timings`` answers ``{"requests": [...], "renders": [...]}``: each handled request's route,
+method, path, status, ``received_at`` and ``finished_at``, and each render's id, session,
+status, ``submitted_at`` and ``finished_at`` (``null`` while it runs) and MP4 ``size`` (bytes),
+the times in wall-clock epoch seconds, so a benchmark can tell the backend's own work from its
+client's on its own clock.
 
 Recorded ``Authorization`` headers are returned as ``Bearer sha256:<16 hex>`` (a fingerprint of
 the token), so a test can tell tokens apart without the control API ever handing one out.
@@ -27,7 +34,13 @@ from typing import Any
 
 from aiohttp import web
 
-from bot.local_backend.config import ConfigError, config_to_json, fault_from_json, patch_config
+from bot.local_backend.config import (
+    ConfigError,
+    config_to_json,
+    fault_from_json,
+    fault_to_json,
+    patch_config,
+)
 from bot.local_backend.runtime import RUNTIME
 
 
@@ -38,6 +51,7 @@ def add_routes(app: web.Application) -> None:
     app.router.add_post("/_control/faults", _inject)
     app.router.add_delete("/_control/faults", _clear_faults)
     app.router.add_get("/_control/requests", _requests)
+    app.router.add_get("/_control/timings", _timings)
     app.router.add_post("/_control/expire-tokens", _expire_tokens)
     app.router.add_post("/_control/sessions/{session_id}/drop", _drop_session)
     app.router.add_get("/_control/sessions/{session_id}", _session)
@@ -91,7 +105,7 @@ async def _inject(request: web.Request) -> web.Response:
     except ConfigError as exc:
         raise _bad(str(exc)) from exc
     runtime.faults.inject(fault)
-    return web.json_response({"pending": [asdict(f) for f in runtime.faults.pending()]})
+    return web.json_response({"pending": [fault_to_json(f) for f in runtime.faults.pending()]})
 
 
 async def _clear_faults(request: web.Request) -> web.Response:
@@ -108,6 +122,23 @@ async def _requests(request: web.Request) -> web.Response:
         }
         records.append({**asdict(record), "headers": headers})
     return web.json_response(records)
+
+
+async def _timings(request: web.Request) -> web.Response:
+    runtime = request.app[RUNTIME]
+    renders = [
+        {
+            "id": job.render_id,
+            "session_id": job.session_id,
+            "status": job.status,
+            "submitted_at": job.created_at_ms / 1000,
+            "finished_at": None if job.completed_at_ms is None else job.completed_at_ms / 1000,
+            "size": job.size,
+        }
+        for job in runtime.store.renders.values()
+    ]
+    handled = [asdict(record) for record in runtime.handled]
+    return web.json_response({"requests": handled, "renders": renders})
 
 
 async def _expire_tokens(request: web.Request) -> web.Response:

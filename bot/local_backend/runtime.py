@@ -18,7 +18,7 @@ import aiohttp
 from aiohttp import web
 
 from bot.local_backend import agent
-from bot.local_backend.config import BackendConfig, RecordedRequest
+from bot.local_backend.config import BackendConfig, HandledRequest, RecordedRequest
 from bot.local_backend.faults import FaultBook
 from bot.local_backend.state import Account, Session, Store
 from bot.local_backend.studio import Desk
@@ -36,6 +36,7 @@ class Runtime:
         self.store = Store(config)
         self.faults = FaultBook()
         self.requests: list[RecordedRequest] = []
+        self.handled: list[HandledRequest] = []
         self.media_dir = Path()
         self.ffmpeg_exe = ""
         self._http: aiohttp.ClientSession | None = None

@@ -29,7 +29,7 @@ import imageio_ffmpeg
 from aiohttp import web
 
 from bot.local_backend.app import build_app
-from bot.local_backend.config import BackendConfig, Fault, RecordedRequest
+from bot.local_backend.config import BackendConfig, Fault, HandledRequest, RecordedRequest
 from bot.local_backend.runtime import Runtime
 from bot.local_backend.state import RenderJob, Session
 from bot.studio import analysis
@@ -138,6 +138,11 @@ class LocalBackend:
         return self._runtime.requests
 
     @property
+    def handled(self) -> list[HandledRequest]:
+        """When the server was busy with each request, in the order they finished (live list)."""
+        return self._runtime.handled
+
+    @property
     def sessions(self) -> Mapping[str, Session]:
         """All sessions by id (read-only view of the live objects)."""
         return MappingProxyType(self._runtime.store.sessions)
@@ -188,6 +193,10 @@ class LocalBackend:
     def clear_faults(self) -> None:
         """Drop every pending fault."""
         self._runtime.faults.clear()
+
+    def pending_faults(self) -> list[Fault]:
+        """The injected faults no request has used up yet, oldest first."""
+        return self._runtime.faults.pending()
 
     def expire_tokens(self) -> None:
         """Every issued token answers 1001 from now on; client ids may get new tokens."""

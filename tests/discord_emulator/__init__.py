@@ -23,7 +23,7 @@ Entry points: ``server.DiscordEmulator``, ``driver.UserDriver`` / ``InteractionH
 
 from .clock import ShiftableClock
 from .config import EmulatorConfig, Intent
-from .driver import FileSpec, InteractionHandle, UserDriver, write_sized_file
+from .driver import DeclaredFile, FileSpec, InteractionHandle, UserDriver, write_sized_file
 from .errors import ApiError
 from .models import (
     ApplicationCommand,
@@ -54,6 +54,7 @@ __all__ = [
     "Channel",
     "ChannelType",
     "ConnectionRecord",
+    "DeclaredFile",
     "DiscordEmulator",
     "EmulatorConfig",
     "FileSpec",

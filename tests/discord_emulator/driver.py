@@ -28,6 +28,7 @@ from __future__ import annotations
 import mimetypes
 import re
 from collections.abc import Callable, Iterable
+from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -52,6 +53,22 @@ if TYPE_CHECKING:
 
 FileSpec = tuple[str, bytes | Path | str]
 """``(filename, content)``: ``bytes`` are stored by the emulator, a path is streamed as is."""
+
+
+@dataclass(frozen=True)
+class DeclaredFile:
+    """A file whose metadata is what a client claims rather than what it holds (fuzzing).
+
+    Used wherever a :data:`FileSpec` is. ``size`` is the declared size in the attachment
+    object (``None``: the real one; the CDN always serves the real bytes); ``content_type``
+    the declared type (``None``: guessed from the name, as for a :data:`FileSpec`).
+    """
+
+    filename: str
+    content: bytes | Path | str
+    size: int | None = None
+    content_type: str | None = None
+
 
 _MENTION = re.compile(r"<@!?(\d+)>")
 _OPTION_TYPES = {
@@ -168,11 +185,17 @@ class UserDriver:
         return self._emulator.state.channel(where.id if isinstance(where, Channel) else where)
 
     def _attachments(
-        self, channel: Channel, files: Iterable[FileSpec], *, ephemeral: bool = False
+        self,
+        channel: Channel,
+        files: Iterable[FileSpec | DeclaredFile],
+        *,
+        ephemeral: bool = False,
     ) -> list[Attachment]:
         state = self._emulator.state
         result = []
-        for filename, content in files:
+        for spec in files:
+            declared = spec if isinstance(spec, DeclaredFile) else DeclaredFile(*spec)
+            filename, content = declared.filename, declared.content
             if isinstance(content, bytes):
                 path = self._emulator.store.save_bytes(filename, content)
             else:
@@ -181,21 +204,41 @@ class UserDriver:
                 id=state.ids.next(),
                 channel_id=channel.id,
                 filename=filename,
-                size=path.stat().st_size,
+                size=path.stat().st_size if declared.size is None else declared.size,
                 path=path,
-                content_type=mimetypes.guess_type(filename)[0],
+                content_type=declared.content_type or mimetypes.guess_type(filename)[0],
                 ephemeral=ephemeral,
             )
             state.attachments[attachment.id] = attachment
             result.append(attachment)
         return result
 
+    async def typing(self, where: Channel | int) -> None:
+        """Start typing in a channel or thread: TYPING_START, as Discord's clients send it."""
+        channel = self._channel(where)
+        state = self._emulator.state
+        data: dict[str, Any] = {
+            "channel_id": str(channel.id),
+            "user_id": str(self.user.id),
+            "timestamp": int(state.clock.now()),
+        }
+        if channel.guild_id is not None:
+            data["guild_id"] = str(channel.guild_id)
+        intent = (
+            Intent.GUILD_MESSAGE_TYPING
+            if channel.guild_id is not None
+            else Intent.DIRECT_MESSAGE_TYPING
+        )
+        await self._emulator.gateway.dispatch(
+            "TYPING_START", data, intent=intent, guild_id=channel.guild_id
+        )
+
     async def post(
         self,
         where: Channel | int,
         content: str = "",
         *,
-        files: Iterable[FileSpec] = (),
+        files: Iterable[FileSpec | DeclaredFile] = (),
         reply_to: Message | None = None,
     ) -> Message:
         """Post a message in a channel or thread, as this user."""
@@ -227,7 +270,9 @@ class UserDriver:
         await self._emulator.gateway.dispatch_message("MESSAGE_CREATE", message)
         return message
 
-    async def dm(self, content: str = "", *, files: Iterable[FileSpec] = ()) -> Message:
+    async def dm(
+        self, content: str = "", *, files: Iterable[FileSpec | DeclaredFile] = ()
+    ) -> Message:
         """Send the bot a direct message."""
         channel = self._emulator.state.dm_channel(self.user)
         return await self.post(channel, content, files=files)
@@ -526,4 +571,11 @@ def _custom_ids(components: list[dict[str, Any]]) -> list[str]:
     return found
 
 
-__all__ = ["ChannelType", "FileSpec", "InteractionHandle", "UserDriver", "write_sized_file"]
+__all__ = [
+    "ChannelType",
+    "DeclaredFile",
+    "FileSpec",
+    "InteractionHandle",
+    "UserDriver",
+    "write_sized_file",
+]

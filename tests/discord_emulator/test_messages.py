@@ -8,6 +8,7 @@ import pytest
 
 from .clients import RecordingClient
 from .discordpy import discord, pointed_at, running
+from .driver import DeclaredFile
 from .permissions import Permission
 
 SOURCE = Path(__file__).read_bytes()
@@ -26,6 +27,17 @@ async def test_on_message_attachment_downloads_from_cdn(world, connect):
     assert attachment.size == len(TRACK)
     assert attachment.content_type == "audio/mpeg"
     assert "ex=" in attachment.url and "is=" in attachment.url and "hm=" in attachment.url
+    assert await attachment.read() == TRACK
+
+
+async def test_a_declared_file_lies_in_its_metadata_only(world, connect):
+    """A ``DeclaredFile`` states any size and type; the CDN still serves the real bytes."""
+    client = await connect(RecordingClient())
+    spoof = DeclaredFile("track.mp3", TRACK, size=2**40, content_type="text/html")
+    posted = await world.mia.post(world.channel, files=[spoof])
+    message = await client.wait_seen("message", lambda m: m.id == posted.id)
+    (attachment,) = message.attachments
+    assert (attachment.size, attachment.content_type) == (2**40, "text/html")
     assert await attachment.read() == TRACK
 
 

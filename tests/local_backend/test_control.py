@@ -3,12 +3,13 @@
 from __future__ import annotations
 
 import hashlib
+import time
 
 import httpx
 import pytest
 
 from bot.local_backend import LocalBackend
-from tests.local_backend.support import Api
+from tests.local_backend.support import Api, wait_for
 
 
 async def test_requests_are_recorded_with_headers(api: Api) -> None:
@@ -41,6 +42,49 @@ async def test_control_requests_fingerprint_tokens_and_are_not_recorded(api: Api
     assert records[1]["headers"]["Authorization"] == f"Bearer sha256:{digest}"
     assert token not in str(records)
     assert len(api.backend.requests) == 2
+
+
+async def test_timings_say_when_the_server_was_busy(api: Api) -> None:
+    """Each request from arrival to its handler's end, each render's run, on the wall clock.
+
+    A benchmark in another process subtracts this from what Discord showed, so the stream's
+    interval must cover the whole stream and the render's its whole run.
+    """
+    headers = await api.login()
+    sid = await api.ready_session(headers)
+    before = time.time()
+    await api.turn(headers, sid, "sync visuals to the beat")
+    after = time.time()
+    draft = (await api.state(headers, sid))["data"]["state"]["draft"]
+    body = {"id": "render_t", "sessionId": sid, "draft": draft}
+    await api.client.post("/api/render/proxy/lambda", json=body, headers=headers)
+
+    async def rendered() -> bool:
+        renders = (await api.client.get("/_control/timings")).json()["renders"]
+        return renders[0]["finished_at"] is not None
+
+    await wait_for(rendered)
+    timings = (await api.client.get("/_control/timings")).json()
+    requests = timings["requests"]
+    assert [r["route"] for r in requests] == [
+        "anonymous_token",
+        "create_session",
+        "upload",
+        "run_sse",
+        "state",
+        "render_submit",
+    ]
+    assert all(r["received_at"] <= r["finished_at"] for r in requests)
+    assert [r["status"] for r in requests] == [200] * len(requests)
+    stream = requests[3]
+    assert before <= stream["received_at"] <= stream["finished_at"] <= after
+    assert stream["finished_at"] - stream["received_at"] >= api.backend.config.work_seconds
+    (render,) = timings["renders"]
+    assert (render["id"], render["session_id"], render["status"]) == ("render_t", sid, "completed")
+    assert render["submitted_at"] >= requests[-1]["received_at"] - 0.001  # ms resolution
+    elapsed = render["finished_at"] - render["submitted_at"]
+    assert elapsed >= api.backend.config.render_seconds - 0.001
+    assert render["size"] == api.backend.renders["render_t"].size > 0
 
 
 async def test_config_patch(api: Api) -> None:

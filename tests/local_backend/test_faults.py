@@ -8,7 +8,7 @@ import httpx
 import pytest
 
 from bot.local_backend import Fault
-from tests.local_backend.support import Api
+from tests.local_backend.support import Api, texts
 
 CREDITS = "/api/credits/balance/simple"
 
@@ -78,6 +78,39 @@ async def test_faults_are_not_recorded_differently(api: Api) -> None:
     api.backend.inject(Fault(route="anonymous_token", http_status=503))
     await api.client.post("/api/auth/anonymous-token", headers={"X-Client-Id": "r"})
     assert [r.path for r in api.backend.requests] == ["/api/auth/anonymous-token"]
+
+
+async def test_raw_body_replaces_the_event_stream_piece_by_piece(api: Api) -> None:
+    """The bytes go out as they are, as an event stream, and no turn runs server-side."""
+    headers = await api.login()
+    sid = await api.ready_session(headers)
+    pieces = [b'data: {"content": {"parts": [{"te', b'xt": "\xe4\xb8', b'\xad"}]}}\n\n']
+    api.backend.inject(Fault(route="run_sse", raw_body=pieces))
+    frames = await api.turn(headers, sid, "hello")
+    assert [f.json()["content"]["parts"][0]["text"] for f in frames] == ["\u4e2d"]
+    assert api.backend.turns_received(sid) == 0
+    assert [text for text, _ in texts(await api.turn(headers, sid, "hello"))]  # normal again
+
+
+async def test_raw_body_answers_a_render_poll_with_any_json(api: Api) -> None:
+    """A status body no server would send, with HTTP 200: what the client's reader must bear."""
+    headers = await api.login()
+    api.backend.inject(Fault(route="render_poll", raw_body=[b'{"status": NaN, "progr']))
+    response = await api.client.get("/api/render/proxy/lambda/r1", headers=headers)
+    assert response.status_code == 200
+    assert response.headers["content-type"].startswith("application/json")
+    assert response.content == b'{"status": NaN, "progr'
+
+
+async def test_raw_body_pending_in_the_control_api_is_text(api: Api) -> None:
+    """The control API lists a pending raw body as text, undecodable bytes replaced."""
+    response = await api.client.post(
+        "/_control/faults", json={"route": "render_poll", "raw_body": ["{}"]}
+    )
+    assert response.json()["pending"][0]["raw_body"] == ["{}"]
+    api.backend.inject(Fault(route="run_sse", raw_body=[b"\xff"]))
+    listed = (await api.client.post("/_control/faults", json={"route": "state"})).json()
+    assert listed["pending"][1]["raw_body"] == ["\ufffd"]
 
 
 @pytest.mark.parametrize(
