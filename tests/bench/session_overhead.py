@@ -16,8 +16,9 @@ Per step, three figures:
   and, for the export, render submitted → done, merged where they overlap;
 * **bot-added** = user-visible - backend: gateway delivery, the bot's handling and database,
   Discord's REST round trips (the emulator's), and waits that are the bot's policy, not its
-  slowness, each printed on its own line: the chat **burst window** (a turn starts
-  ``Timings.burst_window`` after its last message, so a quick second line joins it), the
+  slowness, each printed on its own line: the chat **burst grace** (a lone message's turn
+  starts ``Timings.burst_grace`` after it, so lines sent with it join; nobody types on here,
+  so the longer ``burst_window`` after a typing signal never applies), the
   **edit pacing** of a streamed reply (at most one edit per message a second, so a final edit
   due sooner waits) and the export poller's **poll wait** (render done → the poll that saw it;
   the schedule is adaptive and its first poll comes ``EXPORT_FIRST_POLL`` after submitting).
@@ -81,7 +82,7 @@ TARGET = 5.0
 STEP_TIMEOUT = 600.0
 #: Gaps between backend requests shorter than this are not listed as "where the time went".
 SHOWN_GAP = 0.05
-BURST_WINDOW = Timings().burst_window
+BURST_GRACE = Timings().burst_grace
 FIRST_POLL = float(Settings.model_fields["export_first_poll"].default)
 #: The start of the "queued behind the current reply" notice, which must never appear here.
 QUEUED = text("queued", "en", position=0).split("(")[0]
@@ -152,7 +153,7 @@ class Step:
     name: str
     visible: float
     backend: float
-    #: Waits that are the bot's policy, not its slowness (burst window, edit pacing, poll
+    #: Waits that are the bot's policy, not its slowness (burst grace, edit pacing, poll
     #: wait): name → seconds, all inside ``bot_added``.
     policies: dict[str, float] = field(default_factory=dict)
     notes: list[str] = field(default_factory=list)
@@ -436,11 +437,11 @@ def figures(session: Session, timings: dict[str, Any]) -> list[Step]:
         streams = [b for b in inside if b.what == "run_sse"]
         if streams:
             stream = streams[0]
-            step.policies["burst window"] = BURST_WINDOW
+            step.policies["burst grace"] = BURST_GRACE
             step.policies["edit pacing"] = edit_pacing(window.final_changes, stream.end)
             step.notes.append(
                 f"message → stream request {stream.start - start:.2f} s (the "
-                f"{BURST_WINDOW:.1f} s burst window in it); stream {stream.end - stream.start:.2f}"
+                f"{BURST_GRACE:.1f} s burst grace in it); stream {stream.end - stream.start:.2f}"
                 f" s; stream end → last edit {end - stream.end:.2f} s"
             )
         renders = [b for b in inside if b.what == "render"]
@@ -561,7 +562,7 @@ async def main(args: argparse.Namespace) -> None:
         )
     print(f"backend: {work}")
     print(
-        f"bot: production timings (burst window {BURST_WINDOW:.1f} s), EXPORT_FIRST_POLL "
+        f"bot: production timings (burst grace {BURST_GRACE:.1f} s), EXPORT_FIRST_POLL "
         f"{args.first_poll:g} s{' (the default)' if args.first_poll == FIRST_POLL else ''}; "
         f"track: {args.seconds:.0f}-s MP3; {args.runs} runs, one bot process"
     )
