@@ -43,10 +43,12 @@ heap says something is due, or every ``scan_every`` to pick up new and abandoned
    (``release_polled``) and records the posts (``record_posted``). The rare outcomes
    (failure, re-render, hand-over, cancel) are written on the spot.
 
-Why batches: on SQLite a statement costs about 0.5 ms of CPU (aiosqlite's thread hops), more
-than everything else a poll does. A claimed batch costs about ten statements however many
-jobs it holds, so following 10,000 renders that finish within a minute costs under a tenth
-of a core (``tests/bench/export_polling.py``).
+Why batches: on SQLite a statement costs about 0.4 ms of CPU (SQLAlchemy and aiosqlite's
+thread hops) before it does anything, more than everything else a poll does. A claimed
+batch costs a handful of statements however many jobs it holds. What is left is per job: the
+claim and the write-back each rewrite the row (SQLite's share, in its thread, is about a
+third of the total), and each row is converted in and out. ``tests/bench/export_polling.py``
+prints the CPU per poll and the share of a core for 10,000 renders submitted at once.
 
 :meth:`~ExportPoller.stop` stops claiming, lets in-flight polls and posts finish (up to
 ``stop_timeout``), and releases every lease this process holds; the jobs stay in the table for
@@ -236,6 +238,7 @@ class ExportPoller:
         self._clock = clock
         self.owner_id = owner_id
         self._lease_for = lease_for
+        self._concurrency = concurrency
         self._slots = asyncio.Semaphore(concurrency)
         self._schedule: PollSchedule = schedule or AdaptiveSchedule()
         self._settings = settings or PollerSettings()
@@ -609,15 +612,23 @@ class ExportPoller:
         handle: Callable[[_ItemT, datetime], Awaitable[_Outcome]],
         now: datetime,
     ) -> list[_Outcome]:
-        """``handle`` every item concurrently, at most ``concurrency`` at a time."""
+        """``handle`` every item concurrently, at most ``concurrency`` at a time.
 
-        async def in_slot(item: _ItemT) -> _Outcome:
-            async with self._slots:
-                return await handle(item, now)
+        A few workers take the items in turn rather than a task per item: a task costs more
+        than handling a poll does. The slots are shared with every other batch in flight.
+        """
+        outcomes: list[_Outcome] = [None] * len(items)
+        turns = iter(range(len(items)))  # shared: each index goes to one worker
+
+        async def worker() -> None:
+            for index in turns:
+                async with self._slots:
+                    outcomes[index] = await handle(items[index], now)
 
         async with asyncio.TaskGroup() as group:
-            tasks = [group.create_task(in_slot(item)) for item in items]
-        return [task.result() for task in tasks]
+            for _ in range(min(self._concurrency, len(items))):
+                group.create_task(worker())
+        return outcomes
 
     async def _write_back(
         self, polls: list[PolledJob], posted: list[_Posted], now: datetime
@@ -767,20 +778,35 @@ class ExportPoller:
                 step=settings.progress_step,
             )
             stalled = track.stall_due(now_ts, settings.stall_after)
-            current = replace(job, status=new_status, progress=status.progress)
-            if report:
-                self.stats.progress_reports += 1
-                call = self._notifier.export_progress(current, status)
-                await self._tell(call, "export_progress", job.render_id)
-            if stalled:
-                self.stats.stalls += 1
-                if not await self._tell(
-                    self._notifier.export_stalled(current), "export_stalled", job.render_id
-                ):
-                    track.stalled = False  # tell them at the next poll
+            if report or stalled:  # most polls tell nobody: no copy of the job for them
+                current = replace(job, status=new_status, progress=status.progress)
+                await self._tell_progress(
+                    current, status, report=report, stalled=stalled, track=track
+                )
         seen = Observation(age=track.age(now_ts), eta=track.eta())
         delay = self._schedule.next_delay(seen, self._rng)
         return self._after(job, now, delay, new_status, status.progress)
+
+    async def _tell_progress(
+        self,
+        current: ExportJob,
+        status: RenderStatus,
+        *,
+        report: bool,
+        stalled: bool,
+        track: JobTrack,
+    ) -> None:
+        """Show the user a progress reading, the stall notice, or both."""
+        if report:
+            self.stats.progress_reports += 1
+            call = self._notifier.export_progress(current, status)
+            await self._tell(call, "export_progress", current.render_id)
+        if stalled:
+            self.stats.stalls += 1
+            if not await self._tell(
+                self._notifier.export_stalled(current), "export_stalled", current.render_id
+            ):
+                track.stalled = False  # tell them at the next poll
 
     # -- posting (exactly once) ------------------------------------------------------------
 

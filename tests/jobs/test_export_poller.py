@@ -355,3 +355,35 @@ async def test_a_process_that_cannot_post_hands_the_video_on(
     assert await make_poller(notifier=ready).run_once(at(20) + timedelta(seconds=5)) == 1
     assert [c.kind for c in ready.calls] == ["finished"]
     assert len(threads.posts_of(job.render_id)) == 1
+
+
+class CountingBackend:
+    """The real client, with the render-status calls in flight counted."""
+
+    def __init__(self, nemo) -> None:
+        self._nemo = nemo
+        self.in_flight = self.most_in_flight = self.calls = 0
+
+    def __getattr__(self, name: str):
+        return getattr(self._nemo, name)
+
+    async def render_status(self, render_id: str):
+        self.calls += 1
+        self.in_flight += 1
+        self.most_in_flight = max(self.most_in_flight, self.in_flight)
+        try:
+            return await self._nemo.render_status(render_id)
+        finally:
+            self.in_flight -= 1
+
+
+@sqlite_only
+async def test_a_batch_is_polled_at_most_concurrency_at_a_time(make_poller, store, nemo, session):
+    """Workers share a batch: each job is polled once per claim, never more than the cap at once."""
+    jobs = [await new_job(store, nemo, session) for _ in range(7)]
+    counting = CountingBackend(nemo)
+    poller = make_poller(backend=counting, concurrency=3)
+    await poller.start()
+    assert await poller.run_once(at(20)) == len(jobs)
+    assert counting.calls == len(jobs)
+    assert counting.most_in_flight == 3

@@ -4,11 +4,13 @@ import asyncio
 from datetime import UTC, datetime, timedelta, timezone
 
 import pytest
-from sqlalchemy import text
+from sqlalchemy import DateTime, text
+from sqlalchemy.dialects import sqlite
 from sqlalchemy.exc import StatementError
 
 from bot.storage import create_engine, create_sessionmaker, db, normalize_url, unit_of_work
 from bot.storage.repositories import ThreadRepository
+from bot.storage.tables import UTCDateTime
 
 NOW = datetime(2026, 11, 24, 12, 0, tzinfo=UTC)
 
@@ -91,6 +93,35 @@ async def test_times_come_back_aware_and_utc(sessionmaker):
     assert thread is not None
     assert thread.created_at == NOW
     assert thread.created_at.tzinfo is UTC
+
+
+@pytest.mark.parametrize(
+    "moment",
+    [
+        NOW,
+        NOW.replace(microsecond=5).astimezone(timezone(timedelta(hours=-7))),
+        datetime(999, 1, 2, 3, 4, 5, 6, tzinfo=UTC),
+        datetime(9999, 12, 31, 23, 59, 59, 999999, tzinfo=UTC),
+    ],
+)
+def test_sqlite_keeps_its_own_text_for_times(moment):
+    """UTCDateTime's one-step SQLite conversion writes the dialect's own text and reads it back.
+
+    Stored times are compared as text (due jobs, expired leases): a different spelling of the
+    same instant would sort wrongly against rows written before.
+    """
+    dialect = sqlite.dialect()
+    column = UTCDateTime()
+    to_text = column.bind_processor(dialect)
+    to_time = column.result_processor(dialect, None)
+    assert to_text is not None and to_time is not None
+    dialect_text = DateTime().dialect_impl(dialect).bind_processor(dialect)
+    assert dialect_text is not None
+    stored = to_text(moment)
+    assert stored == dialect_text(moment.astimezone(UTC).replace(tzinfo=None))
+    assert to_time(stored) == moment and to_time(stored).tzinfo is UTC
+    assert to_time("2026-11-24 14:00:00+02:00") == NOW  # text that names its own offset
+    assert to_text(None) is None and to_time(None) is None
 
 
 async def test_naive_times_are_refused(sessionmaker):

@@ -67,6 +67,17 @@ async def test_claim_takes_due_jobs_in_order_and_leases_them(store):
     assert [job.render_id for job in rest] == ["render_002"]
 
 
+async def test_claim_without_update_returning(store, engine, monkeypatch):
+    """Where the database has no UPDATE … RETURNING (SQLite before 3.35), claims work the same."""
+    monkeypatch.setattr(engine.dialect, "update_returning", False)
+    await seed(store, 3)
+    claimed = await claim(store, "proc-a", NOW + timedelta(seconds=1), limit=2)
+    assert [job.render_id for job in claimed] == ["render_000", "render_001"]
+    assert all(j.lease_owner == "proc-a" for j in claimed)
+    assert [j.render_id for j in await claim(store, "proc-b", NOW)] == ["render_002"]
+    assert await claim(store, "proc-b", NOW) == []
+
+
 async def test_an_expired_lease_is_taken_over(two_processes):
     """A process that died holding a job loses it when the lease runs out; nobody sooner."""
     a, b = two_processes

@@ -330,3 +330,10 @@ async def test_export_update_refuses_unknown_fields(store):
     async with store.transaction() as tx:
         with pytest.raises(TypeError, match="not an export-job field"):
             await tx.exports.update("r", now=NOW, progres=5)
+
+
+def test_export_rows_are_read_with_every_column():
+    """A job is unpacked from its row by position: the column list must be the whole table."""
+    from bot.storage.repositories import _JOB, _JOB_COLUMNS
+
+    assert sorted(column.name for column in _JOB_COLUMNS) == sorted(_JOB.c.keys())
