@@ -123,6 +123,13 @@ def console_polling(first_poll: float) -> PollerOptions:
     )
 
 
+#: httpx's default connection cap, every connection allowed to stay open: with fewer
+#: keep-alive slots than requests in flight (the poller runs 32 at once), httpcore 1.0.9
+#: closes connections it still needs (encode/httpcore#1000, #1110): a new TLS handshake each
+#: in production, and a request whose connection is closed under it waits out its timeout.
+BACKEND_LIMITS = httpx.Limits(max_connections=100, max_keepalive_connections=100)
+
+
 @asynccontextmanager
 async def open_services(
     settings: Settings, *, platform: str | None = None, retry: RetryPolicy | None = None
@@ -147,7 +154,7 @@ async def open_services(
             platform=platform or settings.skill_source,
         )
         metrics = Metrics()
-        async with httpx.AsyncClient() as http:
+        async with httpx.AsyncClient(limits=BACKEND_LIMITS) as http:
             nemo = NemoClient(
                 http,
                 api_url=settings.nemo_api_url,

@@ -35,9 +35,6 @@ from collections import Counter
 from collections.abc import AsyncIterator
 from pathlib import Path
 from types import SimpleNamespace
-from typing import Any
-
-import httpx
 
 # Run as a script from anywhere: the stage lives in the test tree.
 sys.path.insert(0, str(Path(__file__).resolve().parents[2]))
@@ -50,7 +47,7 @@ from bot.core.gui import strip_trailing_noise, translate_gui
 from bot.discord_app.launch import prepared_bot
 from bot.observability import setup_logging
 from bot.services import open_services
-from tests.discord_app.stage import Stage, bot_process
+from tests.discord_app.stage import Stage, backend_process, bot_process
 from tests.discord_emulator import DiscordEmulator
 
 STATIC_TOKEN = "bench-static-token"
@@ -111,25 +108,6 @@ async def run_bot_measured() -> None:
 
 
 @contextlib.asynccontextmanager
-async def backend_process(**config: Any) -> AsyncIterator[str]:
-    """``beatthread local-backend`` in its own process, configured through its control API."""
-    process = await asyncio.create_subprocess_exec(
-        sys.executable, "-m", "bot", "local-backend", "--control", stdout=asyncio.subprocess.PIPE
-    )
-    try:
-        assert process.stdout is not None
-        url = (await asyncio.wait_for(process.stdout.readline(), 60)).decode().strip()
-        async with httpx.AsyncClient() as http:
-            # The scripted double: the benchmark measures the bot, not the studio's analysis.
-            double = {"studio": False, "silent_turns": "auto", "turn_cost": 10, **config}
-            (await http.post(f"{url}/_control/config", json=double)).raise_for_status()
-        yield url
-    finally:
-        process.terminate()
-        await process.wait()
-
-
-@contextlib.asynccontextmanager
 async def cpu_hogs(count: int) -> AsyncIterator[None]:
     """``count`` processes that keep a core busy each, until the block ends."""
     hogs = [
@@ -145,14 +123,17 @@ async def cpu_hogs(count: int) -> AsyncIterator[None]:
 
 
 async def main(count: int, hog: int) -> None:
-    backend = {
+    backend = {  # the scripted double: the benchmark measures the bot, not the studio
+        "studio": False,
+        "silent_turns": "auto",
+        "turn_cost": 10,
         "static_tokens": {STATIC_TOKEN: 10**9},
         "event_delay": 0.05,
         "heartbeat_interval": 0.05,
         "work_seconds": 0.2,
     }
     with tempfile.TemporaryDirectory(prefix="bench-turns-") as scratch:
-        async with backend_process(**backend) as url, DiscordEmulator() as emulator:
+        async with backend_process(backend) as url, DiscordEmulator() as emulator:
             guild = emulator.add_guild("Beat Lab")
             tracks = emulator.add_text_channel(guild, "tracks")
             mia = emulator.add_user("mia")

@@ -73,7 +73,7 @@ from bot.discord_app.launch import prepared_bot
 from bot.discord_app.limiter import MessageBudget
 from bot.observability import setup_logging
 from bot.studio import synth
-from tests.discord_app.stage import Stage, run_env
+from tests.discord_app.stage import Stage, backend_process, run_env
 from tests.discord_emulator import Channel, DiscordEmulator, Message, UserDriver
 
 CHAT_TURNS = ("sync visuals to the beat", "add the title Urban Dreams")
@@ -270,23 +270,6 @@ async def bot_process(stage: Stage, **env: str) -> AsyncIterator[BotProcess]:
         if process.returncode is None:
             process.terminate()
         await asyncio.wait_for(process.wait(), 60)
-
-
-@contextlib.asynccontextmanager
-async def backend_process(config: dict[str, Any]) -> AsyncIterator[str]:
-    """``beatthread local-backend --control`` in its own process, configured through its API."""
-    process = await asyncio.create_subprocess_exec(
-        sys.executable, "-m", "bot", "local-backend", "--control", stdout=asyncio.subprocess.PIPE
-    )
-    try:
-        assert process.stdout is not None
-        url = (await asyncio.wait_for(process.stdout.readline(), 60)).decode().strip()
-        async with httpx.AsyncClient() as http:
-            (await http.post(f"{url}/_control/config", json=config)).raise_for_status()
-        yield url
-    finally:
-        process.terminate()
-        await process.wait()
 
 
 def make_track(folder: Path, seconds: float) -> Path:

@@ -19,6 +19,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+import httpx
+
 from bot.config import Settings
 from bot.core.ports import Clock
 from bot.core.usecases import Timings
@@ -257,3 +259,24 @@ async def bot_process(
         if process.returncode is None:
             process.terminate()
         await asyncio.wait_for(process.wait(), 60)
+
+
+@contextlib.asynccontextmanager
+async def backend_process(config: dict[str, Any]) -> AsyncIterator[str]:
+    """``beatthread local-backend --control`` in its own process, configured through its API.
+
+    Benchmarks run it apart, so the backend's work counts against neither the bot nor the
+    emulator. Yields its URL; stopped with SIGTERM on exit.
+    """
+    process = await asyncio.create_subprocess_exec(
+        sys.executable, "-m", "bot", "local-backend", "--control", stdout=asyncio.subprocess.PIPE
+    )
+    try:
+        assert process.stdout is not None
+        url = (await asyncio.wait_for(process.stdout.readline(), 60)).decode().strip()
+        async with httpx.AsyncClient() as http:
+            (await http.post(f"{url}/_control/config", json=config)).raise_for_status()
+        yield url
+    finally:
+        process.terminate()
+        await process.wait()
