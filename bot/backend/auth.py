@@ -53,11 +53,6 @@ class Authenticator:
         """Attach the call that obtains an anonymous token (the client provides it)."""
         self._issue = issue
 
-    @property
-    def uses_static_token(self) -> bool:
-        """Whether an operator-provided ``NEMO_TOKEN`` is in use."""
-        return self._static_token is not None
-
     async def identity(self) -> BackendIdentity | None:
         """The stored identity (for the register/bind link), loading it once."""
         async with self._lock:

@@ -6,7 +6,7 @@ second: ``{"code": 1001}`` means "token invalid" whatever the status line says.
 
 ::
 
-    BackendError                      (base; .code, .http_status, .retryable, safe str())
+    BackendError                      (base; .code, .http_status, safe str())
     ├── AuthError                     1001, 401 — token invalid or expired; re-authenticate once
     ├── ForbiddenError                403 — token lacks a scope / plan; retrying will not help
     ├── ClientIdRejectedError         400 on the anonymous-token call — make a new client id
@@ -16,11 +16,10 @@ second: ``{"code": 1001}`` means "token invalid" whatever the status line says.
     │   ├── UnsupportedFileTypeError  4001
     │   └── FileTooLargeError         4002 (also raised locally while streaming)
     ├── ExportNotAllowedError         402 — free plan / missing attribution headers
-    ├── RateLimitedError              429 — wait (30 s or Retry-After) and retry once   [retryable]
-    ├── ServerError                   5xx                                                [retryable]
-    ├── BackendUnavailableError       connect/read failure or timeout before a reply     [retryable]
+    ├── RateLimitedError              429 — wait (30 s or Retry-After) and retry once
+    ├── ServerError                   5xx
+    ├── BackendUnavailableError       connect/read failure or timeout before a reply
     ├── StreamInterruptedError        a chat stream broke mid-turn; never re-send the message
-    ├── AgentError                    in-band ``data: {"error": …}`` in a chat stream
     ├── RenderRejectedError           render submit refused (duplicate id, empty draft, …)
     ├── RenderNotFoundError           poll/cancel of an id the backend does not know
     └── ProtocolError                 a reply we cannot understand
@@ -34,7 +33,6 @@ from __future__ import annotations
 from typing import Any, ClassVar
 
 from bot.core.errors import (
-    AgentFailedError,
     DomainError,
     ExportPlanError,
     ExportRefusedError,
@@ -54,7 +52,6 @@ from bot.observability import redact
 class BackendError(DomainError):
     """Base of every NemoVideo adapter error."""
 
-    retryable: ClassVar[bool] = False
     default_message: ClassVar[str] = "NemoVideo request failed"
 
     def __init__(
@@ -137,21 +134,18 @@ class ExportNotAllowedError(BackendError, ExportPlanError):
 class RateLimitedError(BackendError, RateLimitError):
     """429: rate limited."""
 
-    retryable = True
     default_message = "NemoVideo rate limit reached"
 
 
 class ServerError(BackendError, UnavailableError):
     """5xx: the backend failed."""
 
-    retryable = True
     default_message = "NemoVideo had a server error"
 
 
 class BackendUnavailableError(BackendError, UnavailableError):
     """The backend could not be reached, or did not answer in time."""
 
-    retryable = True
     default_message = "NemoVideo could not be reached"
 
 
@@ -159,12 +153,6 @@ class StreamInterruptedError(BackendError, StreamDroppedError):
     """A chat stream broke mid-turn; the turn may still be applied, so it is never re-sent."""
 
     default_message = "The NemoVideo reply stream was interrupted"
-
-
-class AgentError(BackendError, AgentFailedError):
-    """The agent reported an error inside the stream."""
-
-    default_message = "The NemoVideo agent reported an error"
 
 
 class RenderRejectedError(BackendError, ExportRefusedError):

@@ -78,7 +78,6 @@ _EN: Final[dict[str, str]] = {
     ),
     "session_lost_reupload": " and re-uploaded your track",
     "backend_unavailable": "⚠️ NemoVideo isn't responding right now. Please try again in a minute.",
-    "rate_limited": "⏳ NemoVideo is rate-limiting us. I'll retry in {seconds} seconds.",
     "backend_error": "⚠️ NemoVideo reported a problem with that request. Please try again.",
     "stream_dropped": (
         "⚠️ The connection dropped mid-reply. I won't send your message twice; "
@@ -88,7 +87,6 @@ _EN: Final[dict[str, str]] = {
     "stream_failed": (
         "❌ I couldn't confirm that the edit went through. Send your message again to retry."
     ),
-    "timed_out": "⌛ That took too long and was stopped. Send your message again to retry.",
     "busy_timeline_unknown": "I couldn't read the timeline just now. Try `/status` in a moment.",
     "not_authorized": (
         "⚠️ NemoVideo didn't accept Beatthread's credentials. "
@@ -307,12 +305,10 @@ _ZH: Final[dict[str, str]] = {
     "session_lost": "⚠️ NemoVideo 那边的会话已过期，之前的时间线没有了。我已新建会话{reupload}。",
     "session_lost_reupload": "并重新上传了你的曲子",
     "backend_unavailable": "⚠️ NemoVideo 暂时没有响应，请过一分钟再试。",
-    "rate_limited": "⏳ NemoVideo 正在限流，我会在 {seconds} 秒后重试。",
     "backend_error": "⚠️ NemoVideo 处理这条请求时出了问题，请再试一次。",
     "stream_dropped": "⚠️ 回复中途连接断开了。我不会重复发送你的消息，正在确认修改是否已完成…",
     "stream_recovered": "✅ 修改其实已经完成了。",
     "stream_failed": "❌ 无法确认修改是否完成。如需重试，请再发一次你的消息。",
-    "timed_out": "⌛ 处理时间过长，已停止。如需重试，请再发一次你的消息。",
     "busy_timeline_unknown": "暂时读取不到时间线，请稍后试试 `/status`。",
     "not_authorized": "⚠️ NemoVideo 拒绝了 Beatthread 的凭据，需要机器人管理员检查 NemoVideo 令牌。",
     "rate_limited_later": "⏳ NemoVideo 现在比较忙（限流），请过一分钟再试。",

@@ -41,15 +41,6 @@ def test_error_mapping(status, body, kind):
     assert (type(error) if error else None) is kind
 
 
-def test_retryable_flags():
-    """Only transient failures are retried automatically."""
-    assert errors.ServerError().retryable
-    assert errors.RateLimitedError().retryable
-    assert errors.BackendUnavailableError().retryable
-    assert not errors.AuthError().retryable
-    assert not errors.StreamInterruptedError().retryable
-
-
 def test_error_text_never_carries_a_token():
     """A backend message that echoes a token is redacted before it can reach a log."""
     error = error_for(401, {"code": 1001, "message": "bad token nmv_usr_SECRETSECRET123"})

@@ -66,7 +66,6 @@ def test_language_choice(lang: str | None, chinese: bool) -> None:
             {"position": 2},
             "🕒 Got it, I'll get to that after the current reply (2 waiting).",
         ),
-        ("rate_limited", "zh", {"seconds": 30}, "⏳ NemoVideo 正在限流，我会在 30 秒后重试。"),
         ("timeline_header_many", "en", {"count": 3}, "Timeline (3 tracks):"),
         ("timeline_header_many", "zh", {"count": 3}, "时间线（3 条轨道）："),
     ],
