@@ -5,7 +5,7 @@ from __future__ import annotations
 import copy
 import logging
 import re
-from collections.abc import Callable
+from collections.abc import Awaitable, Callable
 from typing import Any
 
 import httpx
@@ -175,24 +175,35 @@ async def assert_completed_once(stage: Stage, thread: Channel, session: str, tur
     assert stage.backend.turns_received(session) == turns
 
 
-async def test_a_resume_in_the_middle_of_a_streamed_turn_completes_the_reply_once(stage):
-    """A dropped socket mid-reply must neither lose the reply nor send the turn again."""
-    emulator = stage.emulator
+async def interrupt_a_streamed_turn(
+    stage: Stage, interrupt: Callable[[], Awaitable[object]]
+) -> None:
+    """Start a turn whose tool work is held, run ``interrupt`` mid-reply, check it ends once."""
     _, thread = await stage.drop_track()
     await stage.ready_in(thread)
     session = stage.session_of(thread)
     work = stage.backend.hold_work(session)
     try:
         await stage.mia.post(thread, "generate a neon city clip")
-        await emulator.wait_for_message(
+        await stage.emulator.wait_for_message(
             thread, lambda m: m.content.startswith("Generating"), timeout=WAIT
         )
         turns = stage.backend.turns_received(session)
-        assert await emulator.drop_gateway() == 1
-        await emulator.wait_for_event("RESUMED", timeout=WAIT)
+        await interrupt()
     finally:
         work.set()
     await assert_completed_once(stage, thread, session, turns)
+
+
+async def test_a_resume_in_the_middle_of_a_streamed_turn_completes_the_reply_once(stage):
+    """A dropped socket mid-reply must neither lose the reply nor send the turn again."""
+    emulator = stage.emulator
+
+    async def drop_and_resume() -> None:
+        assert await emulator.drop_gateway() == 1
+        await emulator.wait_for_event("RESUMED", timeout=WAIT)
+
+    await interrupt_a_streamed_turn(stage, drop_and_resume)
     assert emulator.recorder.connections[-1].resumed
     assert len(emulator.recorder.dispatched("READY")) == 1
 
@@ -200,22 +211,13 @@ async def test_a_resume_in_the_middle_of_a_streamed_turn_completes_the_reply_onc
 async def test_a_re_identify_in_the_middle_of_a_streamed_turn_completes_the_reply_once(stage):
     """An invalidated session (new IDENTIFY, no replay) mid-reply: one reply, no turn re-sent."""
     emulator = stage.emulator
-    _, thread = await stage.drop_track()
-    await stage.ready_in(thread)
-    session = stage.session_of(thread)
-    work = stage.backend.hold_work(session)
-    try:
-        await stage.mia.post(thread, "generate a neon city clip")
-        await emulator.wait_for_message(
-            thread, lambda m: m.content.startswith("Generating"), timeout=WAIT
-        )
-        turns = stage.backend.turns_received(session)
+
+    async def invalidate_and_identify() -> None:
         await emulator.invalidate_sessions()
         # discord.py waits 5 s before any IDENTIFY but the first (before_identify_hook).
         await emulator.wait_until(
             lambda: len(emulator.recorder.dispatched("GUILD_CREATE")) == 2, timeout=WAIT + 5
         )
-    finally:
-        work.set()
-    await assert_completed_once(stage, thread, session, turns)
+
+    await interrupt_a_streamed_turn(stage, invalidate_and_identify)
     assert len({c.session_id for c in emulator.recorder.connections}) == 2
