@@ -13,9 +13,10 @@ RUN groupadd --system --gid 10001 beatthread \
         --create-home --shell /usr/sbin/nologin beatthread
 
 # Runtime dependencies only (no dev extra); the wheels bring asyncpg and an ffmpeg binary.
-# The migrations ship inside the package, so the source tree is not kept.
-COPY pyproject.toml README.md /src/
+# The build packs migrations/ into the package, so the source tree is not kept.
+COPY pyproject.toml setup.py README.md /src/
 COPY bot /src/bot
+COPY migrations /src/migrations
 RUN pip install /src && rm -rf /src
 
 # DATA_DIR holds the SQLite file when DATABASE_URL is unset; a volume, so it outlives the

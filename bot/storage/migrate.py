@@ -1,8 +1,10 @@
 """Schema migrations from code: ``await upgrade(url)`` at start-up, in tests and in the CLI.
 
-The Alembic scripts live in ``bot/storage/migrations`` so they ship inside the installed
-package. Each call opens its own short-lived engine (no pool), runs Alembic on that connection
-inside ``run_sync`` (so it works from a running event loop), commits, and disposes the engine.
+The Alembic scripts live in ``migrations/`` at the repository root; the build maps that folder
+to the package ``bot.storage.migrations`` (``pyproject.toml``), so every install ships them and
+they are found by import, editable or not. Each call opens its own short-lived engine (no
+pool), runs Alembic on that connection inside ``run_sync`` (so it works from a running event
+loop), commits, and disposes the engine.
 The whole migration is one transaction, and concurrent migrators queue up (an advisory lock on
 PostgreSQL, ``BEGIN IMMEDIATE`` on SQLite), so several processes may all migrate at start-up.
 On SQLite foreign keys are off while migrating (batch migrations copy tables), and
@@ -12,6 +14,7 @@ On SQLite foreign keys are off while migrating (batch migrations copy tables), a
 from __future__ import annotations
 
 import asyncio
+import importlib.resources
 import logging
 import weakref
 from collections.abc import Callable
@@ -38,7 +41,7 @@ __all__ = [
 
 log = logging.getLogger(__name__)
 
-MIGRATIONS_DIR = Path(__file__).resolve().parent / "migrations"
+MIGRATIONS_DIR = Path(str(importlib.resources.files("bot.storage.migrations")))
 # Dated, readable file names: 2026_11_24_0001_initial.py (pass --rev-id 0002 and so on).
 FILE_TEMPLATE = "%%(year)d_%%(month).2d_%%(day).2d_%%(rev)s_%%(slug)s"
 _LOCK_KEY = int.from_bytes(b"btmigrat")  # PostgreSQL advisory lock held while migrating

@@ -51,6 +51,7 @@ async def test_run_without_a_token_is_a_one_line_error(tmp_path):
     lines = stderr.decode().splitlines()
     assert lines == [lines[0]] and stdout == b""
     assert lines[0].startswith("beatthread run: DISCORD_TOKEN is not set.")
+    assert not (tmp_path / "data").exists()  # checked before anything opens or migrates the db
 
 
 async def test_run_with_a_refused_token_is_a_one_line_error(tmp_path, emulator):

@@ -2,6 +2,7 @@
 
 import asyncio
 import re
+import sqlite3
 import subprocess
 import sys
 from pathlib import Path
@@ -89,28 +90,31 @@ def test_migration_files_have_dated_names():
         assert re.fullmatch(r"\d{4}_\d{2}_\d{2}_\d{4}_[a-z0-9_]+\.py", name), name
 
 
-def test_migrations_live_inside_the_package():
-    """A non-editable install ships the scripts: they are a package under bot/storage."""
-    assert MIGRATIONS_DIR.parent.name == "storage"
-    assert (MIGRATIONS_DIR / "__init__.py").exists()
-    assert (MIGRATIONS_DIR / "versions" / "__init__.py").exists()
-    assert (MIGRATIONS_DIR / "env.py").exists()
+def test_the_bot_runs_the_scripts_at_the_repository_root():
+    """One copy of the scripts: the package the bot imports is the top-level migrations/."""
+    assert MIGRATIONS_DIR == REPO_ROOT / "migrations"
+    for name in ("env.py", "script.py.mako", "versions"):
+        assert (MIGRATIONS_DIR / name).exists(), name
+    assert not (REPO_ROOT / "bot" / "storage" / "migrations").exists()
 
 
-def test_alembic_command_line_upgrades_a_sqlite_file(tmp_path):
-    """Developers can still use the alembic CLI (alembic.ini at the repository root)."""
-    url = f"sqlite:///{tmp_path / 'cli.db'}"
-    alembic = [
-        sys.executable,
-        "-m",
-        "alembic",
-        "-c",
-        str(REPO_ROOT / "alembic.ini"),
-        "-x",
-        f"url={url}",
-    ]
-    subprocess.run([*alembic, "upgrade", "head"], cwd=REPO_ROOT, check=True, capture_output=True)
+def test_alembic_upgrade_head_from_the_repository_root(tmp_path):
+    """`alembic upgrade head` in a checkout migrates DATABASE_URL, as env.py resolves it."""
+    database = tmp_path / "cli.db"
+    alembic = str(Path(sys.executable).parent / "alembic")
+    env = {"PATH": "/usr/bin:/bin", "DATABASE_URL": f"sqlite+aiosqlite:///{database}"}
+    subprocess.run(
+        [alembic, "upgrade", "head"], cwd=REPO_ROOT, env=env, check=True, capture_output=True
+    )
+    with sqlite3.connect(database) as connection:
+        tables = {row[0] for row in connection.execute("SELECT name FROM sqlite_master")}
+    assert tables >= TABLES
     current = subprocess.run(
-        [*alembic, "current"], cwd=REPO_ROOT, check=True, capture_output=True, text=True
+        [alembic, "-x", f"url=sqlite:///{database}", "current"],
+        cwd=REPO_ROOT,
+        env={"PATH": "/usr/bin:/bin"},
+        check=True,
+        capture_output=True,
+        text=True,
     )
     assert f"{head_revision()} (head)" in current.stdout

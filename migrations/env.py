@@ -4,8 +4,9 @@ Two ways in:
 
 * programmatic (:mod:`bot.storage.migrate`, start-up, tests): the caller opens the connection
   and passes it as ``config.attributes["connection"]``; this module only runs the scripts;
-* the ``alembic`` command line (``alembic -c alembic.ini upgrade head``): the URL comes from
-  ``-x url=…``, else ``DATABASE_URL``, else the bot's settings (SQLite under ``DATA_DIR``).
+* the ``alembic`` command line (``alembic upgrade head`` from the repository root): the URL
+  comes from ``-x url=…``, else ``DATABASE_URL``, else the bot's settings (SQLite under
+  ``DATA_DIR``).
 """
 
 from __future__ import annotations
