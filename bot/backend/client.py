@@ -8,10 +8,16 @@ accepts application codes with HTTP 200 or 4xx alike.
 Retry rules, all in :meth:`NemoClient._send`:
 
 * 1001 → renew the token once and repeat the call once;
-* 429 → wait ``Retry-After`` or 30 s and repeat once;
+* 429 → wait ``Retry-After`` or 30 s and repeat once, except a render poll
+  (:meth:`NemoClient.render_status`), which raises at once: the export poller reschedules the
+  job itself rather than hold a slot. Every :class:`RateLimitedError` carries ``retry_after``,
+  the wait to honour (``Retry-After``, else 30 s);
 * 5xx and network faults → bounded, jittered retries through stamina, **only** for
   idempotent calls (GETs, cancel). A chat message is never re-sent: once its stream has
   started, a failure surfaces as :class:`StreamInterruptedError`.
+
+The chat stream is read with ``httpx-sse`` (:func:`httpx_sse.aconnect_sse`) and interpreted by
+:class:`bot.backend.sse.AgentEventParser`.
 
 The ``httpx.AsyncClient`` is injected: whoever opened it closes it. An optional ``on_error``
 callback hears of every failed exchange (retried ones too) with a short code for metrics:
@@ -23,15 +29,15 @@ from __future__ import annotations
 import asyncio
 import logging
 import uuid
-from collections.abc import AsyncIterator, Awaitable, Callable, Mapping
-from contextlib import asynccontextmanager
+from collections.abc import AsyncIterator, Awaitable, Callable, Iterator, Mapping
+from contextlib import AsyncExitStack, aclosing, asynccontextmanager, contextmanager
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
-from pathlib import Path
 from typing import Any, TypeVar
 
 import httpx
 import stamina
+from httpx_sse import EventSource, SSEError, aconnect_sse
 from pydantic import BaseModel, ValidationError
 
 from bot.backend.auth import Authenticator
@@ -55,7 +61,7 @@ from bot.backend.models import (
     UploadData,
 )
 from bot.backend.render_status import parse_render_status
-from bot.backend.sse import AgentEventParser, SSEDecoder
+from bot.backend.sse import AgentEventParser
 from bot.backend.uploads import MultipartStream
 from bot.core.backend_results import (
     AgentEvent,
@@ -66,6 +72,8 @@ from bot.core.backend_results import (
     UploadedFile,
     UploadSource,
 )
+from bot.core.errors import RATE_LIMIT_WAIT_SECONDS
+from bot.core.media import DEFAULT_MAX_BYTES
 from bot.core.models import BackendIdentity
 
 log = logging.getLogger(__name__)
@@ -80,10 +88,6 @@ CHAT_CEILING_SECONDS = 900.0
 #: Longest silence tolerated inside a chat stream. Heartbeats arrive far more often; this only
 #: has to be longer than any plausible heartbeat gap so a slow agent is never cut off.
 CHAT_READ_TIMEOUT_SECONDS = 300.0
-#: Contract §6: on 429 wait 30 s, then retry once (unless the server says otherwise).
-RATE_LIMIT_WAIT_SECONDS = 30.0
-#: Contract §3.5 variants: 500 MB upload cap.
-MAX_UPLOAD_BYTES = 500 * 1024 * 1024
 
 
 @dataclass(frozen=True, slots=True)
@@ -105,7 +109,11 @@ class Attribution:
 
 @dataclass(frozen=True, slots=True)
 class RetryPolicy:
-    """How hard to try; tests shorten the waits, production keeps the contract's values."""
+    """How hard to try; tests shorten the waits, production keeps the contract's values.
+
+    ``rate_limit_wait`` is the client's own 429 wait when the server names none; the error it
+    raises still tells the caller the contract's 30 s (``RateLimitError.retry_after``).
+    """
 
     rate_limit_wait: float = RATE_LIMIT_WAIT_SECONDS
     transient_attempts: int = 3
@@ -133,7 +141,7 @@ class NemoClient:
         attribution: Attribution,
         auth: Authenticator,
         retry: RetryPolicy | None = None,
-        max_upload_bytes: int = MAX_UPLOAD_BYTES,
+        max_upload_bytes: int = DEFAULT_MAX_BYTES,
         on_error: ErrorObserver | None = None,
     ) -> None:
         self._http = http
@@ -219,36 +227,38 @@ class NemoClient:
             "session_id": session_id,
             "new_message": {"parts": [{"text": text}]},
         }
-        chat_timeout = httpx.Timeout(30.0, read=self._retry.chat_read_timeout)
-        async with self._open_stream(
-            "POST",
-            "/run_sse",
-            json=body,
-            http_timeout=chat_timeout,
-            headers={"Accept": "text/event-stream"},
-        ) as response:
-            yield self._agent_events(response)
+        async with self._open_events("/run_sse", body) as source:
+            yield self._agent_events(source)
 
-    async def _agent_events(self, response: httpx.Response) -> AsyncIterator[AgentEvent]:
-        decoder = SSEDecoder()
+    async def _agent_events(self, source: EventSource) -> AsyncIterator[AgentEvent]:
+        """The turn's agent events, until the server closes or the 15-minute ceiling.
+
+        The ceiling bounds each wait for the next SSE event (never the consumer's time between
+        events), so it holds even while only comment keep-alives arrive.
+        """
         parser = AgentEventParser()
         deadline = asyncio.get_running_loop().time() + self._retry.chat_ceiling
-        try:
-            async for chunk in response.aiter_text():
-                for message in decoder.feed(chunk):
-                    for event in parser.parse(message):
-                        yield event
-                if asyncio.get_running_loop().time() > deadline:
-                    raise StreamInterruptedError("The reply took longer than 15 minutes")
-        except httpx.TimeoutException:
-            self._report("network")
-            raise StreamInterruptedError("The reply stream went silent") from None
-        except (httpx.TransportError, httpx.StreamError):
-            self._report("network")
-            raise StreamInterruptedError() from None
-        for message in decoder.close():  # a last line cut by a lone CR
-            for event in parser.parse(message):
-                yield event
+        async with aclosing(source.aiter_sse()) as messages:
+            while True:
+                try:
+                    async with asyncio.timeout_at(deadline):
+                        message = await anext(messages)
+                except StopAsyncIteration:
+                    return
+                except TimeoutError:
+                    raise StreamInterruptedError("The reply took longer than 15 minutes") from None
+                except SSEError as error:  # 2xx, but not an event stream: the turn was sent
+                    raise StreamInterruptedError(
+                        f"The reply was not an event stream: {error}"
+                    ) from None
+                except httpx.TimeoutException:
+                    self._report("network")
+                    raise StreamInterruptedError("The reply stream went silent") from None
+                except (httpx.TransportError, httpx.StreamError):
+                    self._report("network")
+                    raise StreamInterruptedError() from None
+                for event in parser.parse(message):
+                    yield event
 
     # -- uploads ------------------------------------------------------------------------
 
@@ -298,14 +308,7 @@ class NemoClient:
         if not isinstance(state, dict):
             state = {}
         draft = state.get("draft")
-        infos = state.get("video_infos")
-        return SessionState(
-            draft=draft if isinstance(draft, dict) else {},
-            video_infos=tuple(i for i in infos if isinstance(i, dict))
-            if isinstance(infos, list)
-            else (),
-            raw=state,
-        )
+        return SessionState(draft=draft if isinstance(draft, dict) else {})
 
     # -- renders ------------------------------------------------------------------------
 
@@ -332,37 +335,22 @@ class NemoClient:
         return parse_render_status(reply.body, render_id, default_stage="pending")
 
     async def render_status(self, render_id: str) -> RenderStatus:
-        """``GET /api/render/proxy/lambda/{id}`` (§3.9), either documented shape."""
-        reply = await self._send("GET", f"/api/render/proxy/lambda/{render_id}", idempotent=True)
+        """``GET /api/render/proxy/lambda/{id}`` (§3.9), either documented shape.
+
+        A 429 raises :class:`RateLimitedError` at once (no wait, no retry): the caller, the
+        export poller, reschedules the job after ``retry_after`` instead.
+        """
+        reply = await self._send(
+            "GET",
+            f"/api/render/proxy/lambda/{render_id}",
+            idempotent=True,
+            rate_limit_retry=False,
+        )
         return parse_render_status(reply.body, render_id)
 
     async def cancel_render(self, render_id: str) -> None:
         """``POST /api/render/proxy/lambda/{id}/cancel`` (§3.10)."""
         await self._send("POST", f"/api/render/proxy/lambda/{render_id}/cancel", idempotent=True)
-
-    async def download_render(self, render_id: str, destination: Path) -> int:
-        """``GET /api/render/proxy/{id}/download`` (§3.11) streamed into ``destination``.
-
-        Returns the number of bytes written. Follows redirects; a JSON reply that names a URL
-        (the CLI gateway's behaviour) is followed once.
-        """
-        download_timeout = httpx.Timeout(30.0, read=300.0)
-        async with self._open_stream(
-            "GET",
-            f"/api/render/proxy/{render_id}/download",
-            http_timeout=download_timeout,
-            follow_redirects=True,
-        ) as response:
-            if "json" in response.headers.get("content-type", ""):
-                await response.aread()
-                status = parse_render_status(response.json(), render_id)
-                if not status.output_url:
-                    raise ProtocolError("The download reply named no file")
-                async with self._http.stream(
-                    "GET", status.output_url, timeout=download_timeout
-                ) as linked:
-                    return await _save(linked, destination, self._report)
-            return await _save(response, destination, self._report)
 
     # -- plumbing -----------------------------------------------------------------------
 
@@ -382,6 +370,7 @@ class NemoClient:
         headers: Mapping[str, str] | None = None,
         authenticated: bool = True,
         idempotent: bool = False,
+        rate_limit_retry: bool = True,
         http_timeout: httpx.Timeout | None = None,
     ) -> _Reply:
         """One logical call, applying the 1001 / 429 / transient rules of the module docstring."""
@@ -398,13 +387,20 @@ class NemoClient:
             )
 
         call = self._transient_retrying(attempt) if idempotent else attempt
-        return await self._with_auth_and_rate_limit(call, authenticated=authenticated)
+        return await self._with_auth_and_rate_limit(
+            call, authenticated=authenticated, rate_limit_retry=rate_limit_retry
+        )
 
     async def _with_auth_and_rate_limit(
-        self, call: Callable[[str | None], Awaitable[_Reply]], *, authenticated: bool
+        self,
+        call: Callable[[str | None], Awaitable[_Reply]],
+        *,
+        authenticated: bool,
+        rate_limit_retry: bool = True,
     ) -> _Reply:
         """Run ``call`` with the current token (``None`` when unauthenticated)."""
-        renewed = waited = False
+        renewed = False
+        waited = not rate_limit_retry  # without the retry, the first 429 is final
         while True:
             token = await self._auth.token() if authenticated else None
             try:
@@ -419,11 +415,9 @@ class NemoClient:
                 if waited:
                     raise
                 waited = True
-                wait = (
-                    error.retry_after
-                    if error.retry_after is not None
-                    else self._retry.rate_limit_wait
-                )
+                wait = error.server_wait
+                if wait is None:
+                    wait = self._retry.rate_limit_wait
                 log.warning("NemoVideo rate limit; waiting %.0f s before one retry", wait)
                 await asyncio.sleep(wait)
 
@@ -476,52 +470,44 @@ class NemoClient:
         return _Reply(response.status_code, decoded)
 
     @asynccontextmanager
-    async def _open_stream(
-        self,
-        method: str,
-        path: str,
-        *,
-        http_timeout: httpx.Timeout,
-        json: Any = None,
-        headers: Mapping[str, str] | None = None,
-        follow_redirects: bool = False,
-    ) -> AsyncIterator[httpx.Response]:
-        """Open a streamed response, applying the auth/rate-limit rules before it starts."""
-        opened: list[httpx.Response] = []
+    async def _open_events(self, path: str, json: Any) -> AsyncIterator[EventSource]:
+        """Open an event stream, applying the auth/rate-limit rules before it starts.
 
-        async def start(token: str | None) -> _Reply:
-            response = await self._transmit(
-                method,
-                path,
-                json=json,
-                headers=headers,
-                token=token,
-                http_timeout=http_timeout,
-                stream=True,
-                follow_redirects=follow_redirects,
-            )
-            # A JSON answer to the chat call is an error envelope, whatever its status line.
-            is_envelope = path == "/run_sse" and "json" in response.headers.get("content-type", "")
-            if response.status_code >= 300 or is_envelope:
-                try:
-                    await response.aread()
-                except httpx.TransportError:
-                    self._report("network")
-                    raise BackendUnavailableError("NemoVideo closed the connection") from None
-                finally:
-                    await response.aclose()
-                decoded = _decode(response)
-                self._raise_for(method, path, response, decoded)
-                raise ProtocolError("NemoVideo answered a stream request with JSON")
-            opened.append(response)
-            return _Reply(response.status_code, None)
+        A JSON answer is an error envelope, whatever its status line, and is mapped like any
+        reply. A real stream is handed on unread: nothing is buffered.
+        """
+        http_timeout = httpx.Timeout(30.0, read=self._retry.chat_read_timeout)
+        async with AsyncExitStack() as kept:
+            opened: list[EventSource] = []
 
-        await self._with_auth_and_rate_limit(start, authenticated=True)
-        response = opened[-1]
-        try:
-            yield response
-        finally:
-            await response.aclose()
+            async def start(token: str | None) -> _Reply:
+                async with AsyncExitStack() as attempt:
+                    with self._network_faults():
+                        source = await attempt.enter_async_context(
+                            aconnect_sse(
+                                self._http,
+                                "POST",
+                                self._api + path,
+                                json=json,
+                                headers=self._headers(token),
+                                timeout=http_timeout,
+                            )
+                        )
+                    response = source.response
+                    if response.status_code >= 300 or "json" in response.headers.get(
+                        "content-type", ""
+                    ):
+                        with self._network_faults("NemoVideo closed the connection"):
+                            await response.aread()
+                        decoded = _decode(response)
+                        self._raise_for("POST", path, response, decoded)
+                        raise ProtocolError("NemoVideo answered a stream request with JSON")
+                    kept.push_async_callback(attempt.pop_all().aclose)
+                    opened.append(source)
+                    return _Reply(response.status_code, None)
+
+            await self._with_auth_and_rate_limit(start, authenticated=True)
+            yield opened[-1]
 
     async def _transmit(
         self,
@@ -533,8 +519,6 @@ class NemoClient:
         headers: Mapping[str, str] | None,
         token: str | None,
         http_timeout: httpx.Timeout | None,
-        stream: bool = False,
-        follow_redirects: bool = False,
     ) -> httpx.Response:
         """Send one request; network faults become :class:`BackendUnavailableError`."""
         request_headers = self._headers(token)
@@ -547,15 +531,21 @@ class NemoClient:
             headers=request_headers,
             timeout=http_timeout if http_timeout is not None else httpx.USE_CLIENT_DEFAULT,
         )
+        with self._network_faults():
+            return await self._http.send(request)
+
+    @contextmanager
+    def _network_faults(self, message: str | None = None) -> Iterator[None]:
+        """Turn httpx timeouts and transport faults into :class:`BackendUnavailableError`."""
         try:
-            return await self._http.send(request, stream=stream, follow_redirects=follow_redirects)
+            yield
         except httpx.TimeoutException:
             self._report("network")
-            raise BackendUnavailableError("NemoVideo did not answer in time") from None
+            raise BackendUnavailableError(message or "NemoVideo did not answer in time") from None
         except httpx.TransportError as fault:
             self._report("network")
             raise BackendUnavailableError(
-                f"NemoVideo could not be reached ({type(fault).__name__})"
+                message or f"NemoVideo could not be reached ({type(fault).__name__})"
             ) from None
 
     def _raise_for(self, method: str, path: str, response: httpx.Response, decoded: Any) -> None:
@@ -618,23 +608,3 @@ def _uploaded(reply: _Reply) -> list[UploadedFile]:
         )
         for f in data.files
     ]
-
-
-async def _save(response: httpx.Response, destination: Path, report: ErrorObserver) -> int:
-    if response.status_code >= 300:
-        await response.aread()
-        error = error_for(response.status_code, _decode(response))
-        report(str(error.code if error and error.code is not None else response.status_code))
-        raise error or ProtocolError("Download failed")
-    written = 0
-    handle = await asyncio.to_thread(destination.open, "wb")
-    try:
-        async for chunk in response.aiter_bytes(1 << 20):
-            await asyncio.to_thread(handle.write, chunk)
-            written += len(chunk)
-    except httpx.TransportError:
-        report("network")
-        raise BackendUnavailableError("The download was interrupted") from None
-    finally:
-        await asyncio.to_thread(handle.close)
-    return written

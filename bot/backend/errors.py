@@ -16,7 +16,7 @@ second: ``{"code": 1001}`` means "token invalid" whatever the status line says.
     │   ├── UnsupportedFileTypeError  4001
     │   └── FileTooLargeError         4002 (also raised locally while streaming)
     ├── ExportNotAllowedError         402 — free plan / missing attribution headers
-    ├── RateLimitedError              429 — wait (30 s or Retry-After) and retry once
+    ├── RateLimitedError              429 — .retry_after: Retry-After, else 30 s
     ├── ServerError                   5xx
     ├── BackendUnavailableError       connect/read failure or timeout before a reply
     ├── StreamInterruptedError        a chat stream broke mid-turn; never re-send the message
@@ -60,12 +60,10 @@ class BackendError(DomainError):
         *,
         code: int | None = None,
         http_status: int | None = None,
-        retry_after: float | None = None,
     ) -> None:
         self.message = redact(message or self.default_message)
         self.code = code
         self.http_status = http_status
-        self.retry_after = retry_after
         super().__init__(self.message)
 
     def __str__(self) -> str:
@@ -132,9 +130,14 @@ class ExportNotAllowedError(BackendError, ExportPlanError):
 
 
 class RateLimitedError(BackendError, RateLimitError):
-    """429: rate limited."""
+    """429: rate limited; ``retry_after`` (from :class:`RateLimitError`) is the wait to honour.
+
+    ``server_wait`` is the ``Retry-After`` as sent (``None`` without one), for the client's own
+    one wait, which a test may shorten when the server named none.
+    """
 
     default_message = "NemoVideo rate limit reached"
+    server_wait: float | None = None
 
 
 class ServerError(BackendError, UnavailableError):
@@ -201,20 +204,28 @@ def error_for(
     """Map a reply to an error, or ``None`` when it is a success.
 
     ``body`` is the decoded JSON (any shape) or ``None``. Application codes win over the HTTP
-    status because the contract allows either to carry them.
+    status because the contract allows either to carry them. ``retry_after`` is a 429's
+    ``Retry-After`` in seconds (``None`` without one: the contract's 30 s).
     """
+    error = _error(http_status, body)
+    if isinstance(error, RateLimitedError) and retry_after is not None:
+        error.retry_after = error.server_wait = retry_after
+    return error
+
+
+def _error(http_status: int, body: Any) -> BackendError | None:
     code, message = _code_and_message(body)
     if code is not None and code != 0:
         kind = _BY_APP_CODE.get(code)
         if kind is None:
             kind = _kind_for_status(http_status) or ProtocolError
             message = message or f"NemoVideo answered with unknown code {code}"
-        return kind(message, code=code, http_status=http_status, retry_after=retry_after)
+        return kind(message, code=code, http_status=http_status)
     failed_flag = isinstance(body, dict) and body.get("success") is False
     if http_status < 400 and not failed_flag:
         return None
     kind = _kind_for_status(http_status) or (RenderRejectedError if failed_flag else ProtocolError)
-    return kind(message, code=None, http_status=http_status, retry_after=retry_after)
+    return kind(message, code=None, http_status=http_status)
 
 
 def _kind_for_status(status: int) -> type[BackendError] | None:

@@ -1,29 +1,24 @@
-"""Sans-I/O reading of the ``/run_sse`` stream (contract §4) into typed agent events.
+"""Lenient reading of the ``/run_sse`` agent events (contract §4), table-tested without sockets.
 
-Two layers, both table-tested without sockets:
-
-* :class:`SSEDecoder` turns text chunks into raw SSE messages per the WHATWG event-stream
-  rules (``data:`` lines joined by newlines, a blank line dispatches, ``:`` starts a comment).
-  Unlike most SSE libraries it reports comment lines, because one documented heartbeat form
-  is an SSE comment and the front end must know the backend is still alive.
-* :class:`AgentEventParser` turns each message's data into events, leniently accepting both
-  the simplified ``{"type": "text" | "tool_call" | "tool_result" | "heartbeat"}`` objects and
-  Google ADK ``Event`` JSON (``content.parts[].text | functionCall | functionResponse``).
+``httpx-sse`` splits the stream into :class:`~httpx_sse.ServerSentEvent` objects (WHATWG rules;
+SSE comment lines are dropped there: no consumer needs them, and any bytes reset the read
+timeout). :class:`AgentEventParser` turns each event's data into typed agent events, accepting
+both the simplified ``{"type": "text" | "tool_call" | "tool_result" | "heartbeat"}`` objects and
+Google ADK ``Event`` JSON (``content.parts[].text | functionCall | functionResponse``).
 
 ADK streaming sends ``partial: true`` text deltas and then one final non-partial event that
 repeats the whole text; the parser forwards only what was not already sent, so text is never
-doubled. A data line that is not JSON at all is shown as text; anything else it cannot read
-is skipped (logged at debug), never fatal: broken JSON, and JSON nested too deeply to parse.
-The stream ends when the server closes the connection.
+doubled. Data that is not JSON at all is shown as text; anything else it cannot read is
+skipped (logged at debug), never fatal: broken JSON, and JSON nested too deeply to parse.
 """
 
 from __future__ import annotations
 
 import json
 import logging
-import re
-from dataclasses import dataclass
 from typing import Any
+
+from httpx_sse import ServerSentEvent
 
 from bot.core.backend_results import (
     AgentEvent,
@@ -37,99 +32,19 @@ from bot.core.backend_results import (
 log = logging.getLogger(__name__)
 
 
-@dataclass(frozen=True, slots=True)
-class SSEMessage:
-    """One dispatched SSE message; ``comment`` is set for a comment line instead."""
-
-    data: str | None = None
-    event: str | None = None
-    comment: str | None = None
-
-
-class SSEDecoder:
-    """Incremental event-stream decoder: feed text, get messages.
-
-    Linear in the stream's length however it is chunked: a chunk without a line break is put
-    aside until one arrives (a multi-megabyte event arrives in hundreds of chunks, and
-    rescanning what came before on every one of them stalled the event loop for seconds).
-    """
-
-    def __init__(self) -> None:
-        self._parts: list[str] = []  # the unfinished line, as it arrived
-        self._data: list[str] = []
-        self._event: str | None = None
-
-    def feed(self, chunk: str) -> list[SSEMessage]:
-        """Consume a chunk of text; return the messages it completed."""
-        held_cr = bool(self._parts) and self._parts[-1].endswith("\r")
-        self._parts.append(chunk)
-        if "\n" not in chunk and "\r" not in chunk and not held_cr:
-            return []
-        text = "".join(self._parts)
-        self._parts = []
-        messages: list[SSEMessage] = []
-        start = 0
-        for brk in _LINE_BREAK.finditer(text):
-            if brk.group() == "\r" and brk.end() == len(text):
-                break  # a CR at the very end may be the first half of a CRLF
-            message = self._line(text[start : brk.start()])
-            start = brk.end()
-            if message is not None:
-                messages.append(message)
-        if start < len(text):
-            self._parts.append(text[start:])
-        return messages
-
-    def close(self) -> list[SSEMessage]:
-        """End of stream: a final message without its blank line is dropped, per the spec."""
-        messages: list[SSEMessage] = []
-        pending = "".join(self._parts)
-        if pending.endswith("\r"):  # a lone CR held back in case an LF followed
-            message = self._line(pending[:-1])
-            if message is not None:
-                messages.append(message)
-        self._parts = []
-        self._data.clear()
-        self._event = None
-        return messages
-
-    def _line(self, line: str) -> SSEMessage | None:
-        if line == "":
-            if not self._data and self._event is None:
-                return None
-            message = SSEMessage(data="\n".join(self._data), event=self._event)
-            self._data = []
-            self._event = None
-            return message
-        if line.startswith(":"):
-            return SSEMessage(comment=line[1:].strip())
-        name, _, value = line.partition(":")
-        value = value.removeprefix(" ")
-        if name == "data":
-            self._data.append(value)
-        elif name == "event":
-            self._event = value
-        # "id" and "retry" are legal but unused: nothing in the contract resumes streams.
-        return None
-
-
-#: A line ends at CRLF, LF or CR (WHATWG event-stream rules).
-_LINE_BREAK = re.compile(r"\r\n?|\n")
-
-
 class AgentEventParser:
-    """Interprets SSE messages of one chat turn as agent events."""
+    """Interprets the SSE events of one chat turn as agent events."""
 
     def __init__(self) -> None:
         self._partial_text = ""  # ADK partial deltas since the last complete text event
 
-    def parse(self, message: SSEMessage) -> list[AgentEvent]:
+    def parse(self, message: ServerSentEvent) -> list[AgentEvent]:
         """Return the events carried by ``message`` (possibly none)."""
-        if message.comment is not None:
-            return [AgentHeartbeat()]
-        data = (message.data or "").strip()
-        if not data or data == "[DONE]":
-            return [AgentHeartbeat()] if not data else []
+        data = message.data.strip()
+        if not data:
+            return [AgentHeartbeat()]  # the contract's empty ``data:`` keep-alive
+        if data == "[DONE]":
+            return []
         if message.event in ("heartbeat", "ping", "keepalive"):
             return [AgentHeartbeat()]
         try:

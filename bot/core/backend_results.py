@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import AsyncIterator, Callable, Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from enum import StrEnum
 from typing import Any
 
@@ -41,8 +41,6 @@ class SessionState:
     """The session's state; ``draft`` is the raw compact timeline for ``core.timeline``."""
 
     draft: Mapping[str, Any]
-    video_infos: tuple[Mapping[str, Any], ...] = ()
-    raw: Mapping[str, Any] = field(default_factory=dict, repr=False)
 
 
 class RenderStage(StrEnum):

@@ -10,7 +10,7 @@ in links and file names. Error *messages* (``str(error)``) are for logs only and
 
     DomainError                  a backend problem without a better class  → backend_error
     ├── UnavailableError         unreachable, timed out, 5xx               → backend_unavailable
-    │   └── RateLimitError       429, after the one retry                  → rate_limited_later
+    │   └── RateLimitError       429; .retry_after is the wait to honour   → rate_limited_later
     ├── NotAuthorizedError       token refused even after renewing, 403    → not_authorized
     ├── SessionGoneError         1002: the backend forgot the session      → session_lost
     ├── OutOfCreditsError        2001                                      → out_of_credits_*
@@ -45,10 +45,18 @@ class UnavailableError(DomainError):
     text_key = "backend_unavailable"
 
 
+#: Contract §6: after a 429 wait this long before asking again, unless ``Retry-After`` says.
+RATE_LIMIT_WAIT_SECONDS = 30.0
+
+
 class RateLimitError(UnavailableError):
-    """NemoVideo rate-limited us, and the one retry the contract allows did not help."""
+    """NemoVideo rate-limited us (429); ``retry_after`` is the wait to honour, in seconds.
+
+    It is the server's ``Retry-After`` when it sent one, else the contract's 30 s.
+    """
 
     text_key = "rate_limited_later"
+    retry_after: float = RATE_LIMIT_WAIT_SECONDS
 
 
 class NotAuthorizedError(DomainError):

@@ -167,9 +167,12 @@ async def _faults(request: web.Request, handler: Handler) -> web.StreamResponse:
     render_route = (name or "").startswith("render_")
     if fault.http_status is not None:
         code = fault.code if fault.code is not None else fault.http_status
-        return envelope_error(
+        answer = envelope_error(
             fault.http_status, code, _phrase(fault.http_status), render_route=render_route
         )
+        if fault.retry_after is not None:
+            answer.headers["Retry-After"] = f"{fault.retry_after:g}"
+        return answer
     if fault.code is not None:
         raise AppError(fault.code)
     if fault.raw_body is not None:

@@ -103,6 +103,7 @@ class Fault:
     these pieces, written one by one, instead of the route's own answer: an event stream on
     ``run_sse`` (the connection then closes, nothing runs server-side), JSON on other routes
     (a render status no real server would send, for fuzzing the client's readers).
+    ``retry_after`` adds a ``Retry-After`` header (seconds) to the ``http_status`` answer.
     """
 
     route: str
@@ -112,6 +113,7 @@ class Fault:
     drop_after_events: int | None = None
     in_band_error: str | None = None
     raw_body: list[bytes] | None = None
+    retry_after: float | None = None
     times: int = 1
 
     def __post_init__(self) -> None:

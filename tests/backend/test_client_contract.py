@@ -3,12 +3,14 @@
 from __future__ import annotations
 
 import asyncio
+import json
 import logging
 
 import pytest
 
 from bot.backend import NemoClient, RetryPolicy, file_source
 from bot.backend import errors as e
+from bot.core import errors as domain
 from bot.core.backend_results import (
     AgentFailure,
     AgentHeartbeat,
@@ -51,8 +53,8 @@ def anonymous_calls(backend: LocalBackend) -> int:
 # -- every endpoint -------------------------------------------------------------------------
 
 
-async def test_full_flow_every_endpoint(nemo, local_backend, tmp_path):
-    """Session, upload, chat, credits, state, claim link, render, poll, download: all work."""
+async def test_full_flow_every_endpoint(nemo, local_backend, http_client, tmp_path):
+    """Session, upload, chat, credits, state, claim link, render, poll: all work; the URL serves."""
     session = await nemo.create_session(language="en")
     assert session.session_id.isdigit() and session.task_id
 
@@ -78,10 +80,9 @@ async def test_full_flow_every_endpoint(nemo, local_backend, tmp_path):
     done = await wait_for_render(nemo, render_id)
     assert done.stage is RenderStage.COMPLETED and done.output_url
 
-    target = tmp_path / "out.mp4"
-    size = await nemo.download_render(render_id, target)
-    assert size == target.stat().st_size > 0
-    assert is_mp4(target.read_bytes()[:12])
+    # The bot fetches the finished file from the status's URL (the notifier attaches it).
+    video = await http_client.get(done.output_url)
+    assert video.status_code == 200 and is_mp4(video.content[:12])
 
 
 async def test_url_upload_lets_the_backend_fetch(nemo, local_backend, tmp_path):
@@ -185,14 +186,45 @@ async def test_unknown_render_is_not_found(nemo, local_backend):
 
 
 @pytest.mark.parametrize("form", ["comment", "empty_data", "type"])
-async def test_every_heartbeat_form_is_seen(nemo, local_backend, form):
-    """Each documented heartbeat form reaches the caller as a heartbeat, never as text."""
+async def test_no_heartbeat_form_shows_as_text(nemo, local_backend, form):
+    """Each documented heartbeat form is harmless: the reply arrives and no keep-alive is text.
+
+    Data heartbeats reach the caller as heartbeats; SSE comments are dropped by httpx-sse
+    (no consumer needs them: any bytes reset the read timeout).
+    """
     local_backend.config.heartbeat_form = form
     local_backend.config.silent_turns = "never"
     session = await nemo.create_session()
     events = await collect(nemo, session.session_id, "add the title Urban Dreams")
-    assert any(isinstance(event, AgentHeartbeat) for event in events)
+    assert text_of(events).startswith("Done!")
     assert "keep-alive" not in text_of(events)
+    heartbeats = any(isinstance(event, AgentHeartbeat) for event in events)
+    assert heartbeats is (form != "comment")
+
+
+async def test_the_turn_ceiling_holds_while_only_comments_arrive(make_nemo_client, local_backend):
+    """A turn kept alive by comment heartbeats alone still ends at the ceiling, never re-sent."""
+    nemo = make_nemo_client(retry=RetryPolicy(chat_ceiling=0.3))
+    local_backend.config.heartbeat_form = "comment"
+    session = await nemo.create_session()
+    work = local_backend.hold_work(session.session_id)
+    try:
+        with pytest.raises(e.StreamInterruptedError, match="15 minutes"):
+            await collect(nemo, session.session_id, "add the title Urban Dreams")
+    finally:
+        work.set()
+    assert local_backend.turns_received(session.session_id) == 1
+
+
+async def test_a_two_megabyte_event_in_a_thousand_pieces_is_one_text(nemo, local_backend):
+    """httpx-sse joins a long line linearly (a rescanning decoder once took minutes here)."""
+    text = "b" * 2_000_000
+    event = ("data: " + json.dumps({"content": {"parts": [{"text": text}]}}) + "\n\n").encode()
+    step = len(event) // 1024 + 1
+    pieces = [event[at : at + step] for at in range(0, len(event), step)]
+    session = await nemo.create_session()
+    local_backend.inject(Fault(route="run_sse", raw_body=pieces))
+    assert text_of(await collect(nemo, session.session_id, "hello")) == text
 
 
 @pytest.mark.parametrize("sse_format", ["adk", "simple"])
@@ -369,14 +401,39 @@ async def test_403_is_not_retried(nemo, local_backend):
     assert sum(1 for r in local_backend.requests if r.path.endswith("/simple")) == 2
 
 
+def credit_calls(backend: LocalBackend) -> int:
+    return sum(1 for r in backend.requests if r.path.endswith("/simple"))
+
+
 async def test_429_waits_and_retries_once(nemo, local_backend):
-    """429: wait, then one retry that succeeds."""
+    """429: wait, then one retry that succeeds; a second 429 is final and carries its wait."""
     await nemo.credits()
     local_backend.inject(Fault(route="credits", http_status=429))
     await nemo.credits()
-    local_backend.inject(Fault(route="credits", http_status=429, times=2))
-    with pytest.raises(e.RateLimitedError):
+    assert credit_calls(local_backend) == 3
+    local_backend.inject(Fault(route="credits", http_status=429, retry_after=0.02, times=2))
+    with pytest.raises(e.RateLimitedError) as raised:
         await nemo.credits()
+    assert credit_calls(local_backend) == 5
+    assert raised.value.retry_after == 0.02
+
+
+@pytest.mark.parametrize(("header", "wait"), [(7.5, 7.5), (None, 30.0)])  # 30 s: §6
+async def test_429_on_a_render_poll_is_returned_at_once(
+    make_nemo_client, local_backend, header, wait
+):
+    """The poller reschedules a rate-limited poll itself: no wait, no retry, but the wait told."""
+    nemo = make_nemo_client(retry=RetryPolicy())  # the contract's waits, not the tests' short ones
+    await nemo.credits()  # the token first, so only the poll is timed
+    local_backend.inject(Fault(route="render_poll", http_status=429, retry_after=header))
+    loop = asyncio.get_running_loop()
+    started = loop.time()
+    with pytest.raises(domain.RateLimitError) as raised:
+        await nemo.render_status("render_busy")
+    assert loop.time() - started < 5.0  # far below any wait a retry would have honoured
+    assert raised.value.retry_after == wait
+    polls = [r for r in local_backend.requests if r.path == "/api/render/proxy/lambda/render_busy"]
+    assert len(polls) == 1
 
 
 async def test_429_on_anonymous_token(nemo, local_backend):

@@ -4,6 +4,7 @@ import pytest
 
 from bot.backend import errors
 from bot.backend.errors import error_for
+from bot.core.errors import RateLimitError
 
 
 @pytest.mark.parametrize(
@@ -47,3 +48,11 @@ def test_error_text_never_carries_a_token():
     assert error is not None
     assert "nmv_usr_" not in str(error)
     assert "SECRETSECRET123" not in repr(error)
+
+
+@pytest.mark.parametrize(("header", "wait"), [(None, 30.0), (12.0, 12.0), (0.0, 0.0)])
+def test_a_429_always_says_how_long_to_wait(header, wait):
+    """The domain sees one wait to honour: the server's Retry-After, else the contract's 30 s."""
+    error = error_for(429, {"code": 429, "message": "slow down"}, retry_after=header)
+    assert isinstance(error, RateLimitError)
+    assert error.retry_after == wait

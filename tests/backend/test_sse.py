@@ -1,10 +1,11 @@
-"""Table tests for the sans-I/O SSE decoder and the lenient agent-event parser."""
+"""Table tests for the lenient agent-event parser over httpx-sse's ServerSentEvent."""
 
 import json
 
 import pytest
+from httpx_sse import ServerSentEvent
 
-from bot.backend.sse import AgentEventParser, SSEDecoder, SSEMessage
+from bot.backend.sse import AgentEventParser
 from bot.core.backend_results import (
     AgentFailure,
     AgentHeartbeat,
@@ -14,73 +15,11 @@ from bot.core.backend_results import (
 )
 
 
-def decode(*chunks: str) -> list[SSEMessage]:
-    decoder = SSEDecoder()
-    messages = []
-    for chunk in chunks:
-        messages.extend(decoder.feed(chunk))
-    messages.extend(decoder.close())
-    return messages
-
-
-@pytest.mark.parametrize(
-    ("chunks", "expected"),
-    [
-        (["data: a\n\n"], [SSEMessage(data="a")]),
-        (["data: a\r\n\r\n"], [SSEMessage(data="a")]),
-        (["data: a\r", "\n\r\n"], [SSEMessage(data="a")]),
-        (["data: a\rdata: b\r\r"], [SSEMessage(data="a\nb")]),
-        (["da", 'ta: {"x"', ": 1}\n", "\n"], [SSEMessage(data='{"x": 1}')]),
-        (["data:no-space\n\n"], [SSEMessage(data="no-space")]),
-        (["data: line1\ndata: line2\n\n"], [SSEMessage(data="line1\nline2")]),
-        ([": keep-alive\n\n"], [SSEMessage(comment="keep-alive")]),
-        (["data:\n\n"], [SSEMessage(data="")]),
-        (["event: heartbeat\ndata: {}\n\n"], [SSEMessage(data="{}", event="heartbeat")]),
-        (["id: 7\nretry: 100\n\n"], []),
-        (["data: unterminated"], []),  # the spec drops an event without its blank line
-        (["\n\n\n"], []),
-    ],
-    ids=lambda value: repr(value)[:40],
-)
-def test_decoder_follows_event_stream_rules(chunks, expected):
-    """The decoder must split events exactly as browsers do, whatever the chunking."""
-    assert decode(*chunks) == expected
-
-
-MIXED_BREAKS = 'data: a\r\ndata: b\r\r: note\n\nevent: x\rdata: {"k": 1}\n\r\ndata: c\r'
-
-
-@pytest.mark.parametrize("cut", range(len(MIXED_BREAKS) + 1))
-def test_decoder_gives_the_same_messages_wherever_the_stream_is_cut(cut):
-    """CR, LF and CRLF lines decode alike in one chunk or two, a CRLF cut in half included."""
-    whole = decode(MIXED_BREAKS)
-    assert whole == [
-        SSEMessage(data="a\nb"),
-        SSEMessage(comment="note"),
-        SSEMessage(data='{"k": 1}', event="x"),
-    ]
-    assert decode(MIXED_BREAKS[:cut], MIXED_BREAKS[cut:]) == whole
-
-
-def test_a_multi_megabyte_event_in_a_thousand_chunks_is_one_message():
-    """The decoder stays linear: rescanning the held line on every chunk stalled the loop.
-
-    (Before, a 2 MB event in 16 KB chunks cost 13 s of event-loop time; these 1,024 chunks
-    would take minutes.)
-    """
-    event = "data: " + json.dumps({"blob": "b" * 2_000_000}) + "\n\n"
-    step = len(event) // 1024 + 1
-    chunks = [event[at : at + step] for at in range(0, len(event), step)]
-    (message,) = decode(*chunks)
-    assert json.loads(message.data or "") == {"blob": "b" * 2_000_000}
-
-
-def parse_all(*payloads: str | None, comment: bool = False) -> list[object]:
+def parse_all(*payloads: str) -> list[object]:
     parser = AgentEventParser()
     events: list[object] = []
     for payload in payloads:
-        message = SSEMessage(comment="ping") if payload is None else SSEMessage(data=payload)
-        events.extend(parser.parse(message))
+        events.extend(parser.parse(ServerSentEvent(data=payload)))
     return events
 
 
@@ -101,8 +40,8 @@ def adk(parts: list[dict], *, partial: bool | None = None) -> str:
         ),
         (['{"type":"tool_result","name":"edit_multitrack"}'], [AgentToolResult("edit_multitrack")]),
         (['{"type":"heartbeat"}'], [AgentHeartbeat()]),
-        ([None], [AgentHeartbeat()]),
         ([""], [AgentHeartbeat()]),
+        (["  "], [AgentHeartbeat()]),
         (['{"error":"boom"}'], [AgentFailure("boom")]),
         (['{"error":{"message":"quota"}}'], [AgentFailure("quota")]),
         (['{"type":"error","message":"bad"}'], [AgentFailure("bad")]),
@@ -165,6 +104,8 @@ def test_json_nested_too_deeply_to_parse_is_skipped():
     assert parse_all(deep, adk([{"text": "still here"}])) == [AgentText("still here")]
 
 
-def test_comment_line_is_a_heartbeat():
-    """An SSE comment is one of the contract's heartbeat forms: it must be seen, not dropped."""
-    assert AgentEventParser().parse(SSEMessage(comment="keep-alive")) == [AgentHeartbeat()]
+@pytest.mark.parametrize("name", ["heartbeat", "ping", "keepalive"])
+def test_a_named_keep_alive_event_is_a_heartbeat(name):
+    """``event: ping`` with any data is a keep-alive, never text for the thread."""
+    message = ServerSentEvent(event=name, data='{"text": "not for people"}')
+    assert AgentEventParser().parse(message) == [AgentHeartbeat()]
