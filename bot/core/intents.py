@@ -2,7 +2,8 @@
 
 Client-side routing per nemo-api.md §8: export / credits / state / upload are handled by
 Beatthread itself; everything else is a chat turn sent to the agent. The backend is never asked
-to export.
+to export. A front end routes a message once, here, and hands the :class:`Intent` on with it
+(:class:`~bot.core.usecases.IncomingMessage`).
 
 **Decision rule.** A message is a *command* only if the whole message is one: after
 normalising (NFKC, case-folded, a leading bot mention and ``/`` or ``!`` prefix dropped,

@@ -5,16 +5,18 @@ The backend accepts (nemo-api.md §3.5) video ``mp4 mov avi webm mkv``, image
 The size limit is not stated by the official contract; variants say 500 MB, so that is the
 default here (4002 above it).
 
-Rules of :func:`check_media`, in this order (the first failing rule decides):
+Rules of :func:`check_media`, in this order (the first failing rule decides). The first three
+need only the name and size, and :func:`check_metadata` applies them alone, so a file that
+fails one is refused before a byte of it is read:
 
-1. ``empty``: ``size`` is 0 or no header bytes were read.
+1. ``empty``: ``size`` is 0.
 2. ``unsupported_type``: the file name has an extension that is not accepted. A name with no
    extension is not rejected here: the bytes decide (Discord users paste files named
    ``"voice message"``); the result then carries a file name with the sniffed extension
    added, because the backend goes by extension.
-3. ``too_large``: ``size > max_bytes``. Checked before the bytes, so a front end that knows
-   the size from metadata can reject without downloading anything.
-4. ``spoofed``: the bytes are not the format the extension claims (``song.mp3`` that is a
+3. ``too_large``: ``size > max_bytes``.
+4. ``empty``: no header bytes were read (the file turned out to be empty).
+5. ``spoofed``: the bytes are not the format the extension claims (``song.mp3`` that is a
    PNG), or are no accepted format at all (a text file renamed ``.wav``). Formats that share a
    container are compatible: ``mp4``/``m4a``/``mov`` are all ISO-BMFF and the brand in the
    header does not reliably say whether a file holds audio only; ``webm``/``mkv`` are both
@@ -153,33 +155,52 @@ def sniff(header: bytes) -> str | None:
     return None
 
 
+def check_metadata(
+    filename: str, size: int, *, max_bytes: int = DEFAULT_MAX_BYTES
+) -> MediaCheck | None:
+    """The refusal rules 1-3 reach from the name and size alone, or ``None`` if the bytes decide."""
+    extension = extension_of(filename)
+    if size <= 0:
+        return _verdict(filename, size, Rejection.EMPTY)
+    if extension is not None and extension not in ACCEPTED_FORMATS:
+        return _verdict(filename, size, Rejection.UNSUPPORTED_TYPE)
+    if size > max_bytes:
+        claimed = ACCEPTED_FORMATS.get(extension) if extension else None
+        return _verdict(filename, size, Rejection.TOO_LARGE, fmt=claimed)
+    return None
+
+
 def check_media(
     filename: str, size: int, header: bytes, *, max_bytes: int = DEFAULT_MAX_BYTES
 ) -> MediaCheck:
     """Decide whether a file may be uploaded (rules in the module docstring)."""
+    refused = check_metadata(filename, size, max_bytes=max_bytes)
+    if refused is not None:
+        return refused
+    if not header:
+        return _verdict(filename, size, Rejection.EMPTY)
     extension = extension_of(filename)
-
-    def verdict(
-        reason: Rejection | None, detected: str | None = None, fmt: MediaFormat | None = None
-    ) -> MediaCheck:
-        name = filename if extension is not None or fmt is None else f"{filename}.{fmt.extension}"
-        return MediaCheck(reason, name, extension, detected, fmt, size)
-
-    if size <= 0 or not header:
-        return verdict(Rejection.EMPTY)
-    if extension is not None and extension not in ACCEPTED_FORMATS:
-        return verdict(Rejection.UNSUPPORTED_TYPE)
-    if size > max_bytes:
-        claimed = ACCEPTED_FORMATS.get(extension) if extension else None
-        return verdict(Rejection.TOO_LARGE, fmt=claimed)
     detected = sniff(header)
     if detected is None:
-        return verdict(Rejection.SPOOFED)
+        return _verdict(filename, size, Rejection.SPOOFED)
     if extension is None:
-        return verdict(None, detected, ACCEPTED_FORMATS[detected])
+        return _verdict(filename, size, None, detected, ACCEPTED_FORMATS[detected])
     if detected not in _COMPATIBLE.get(extension, frozenset({extension})):
-        return verdict(Rejection.SPOOFED, detected)
-    return verdict(None, detected, ACCEPTED_FORMATS[extension])
+        return _verdict(filename, size, Rejection.SPOOFED, detected)
+    return _verdict(filename, size, None, detected, ACCEPTED_FORMATS[extension])
+
+
+def _verdict(
+    filename: str,
+    size: int,
+    reason: Rejection | None,
+    detected: str | None = None,
+    fmt: MediaFormat | None = None,
+) -> MediaCheck:
+    """The check's result; a name without extension gets the format's added."""
+    extension = extension_of(filename)
+    name = filename if extension is not None or fmt is None else f"{filename}.{fmt.extension}"
+    return MediaCheck(reason, name, extension, detected, fmt, size)
 
 
 # --- detectors: each looks at the header and names a format or returns None -------------

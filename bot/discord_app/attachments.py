@@ -1,11 +1,9 @@
 """Discord attachments as upload sources: streamed from the CDN, never held in memory.
 
-* :func:`read_head` asks the CDN for the first bytes only (``Range: bytes=0-63``) and closes
-  the response after them, whether or not the server honoured the range, so checking a 500 MB
-  file costs 64 bytes.
 * :func:`cdn_source` is an :class:`~bot.core.backend_results.UploadSource` whose every
-  ``open()`` is a fresh streamed GET of the attachment's URL: the backend upload (and a
-  re-upload after a lost session) reads it chunk by chunk.
+  ``open()`` is a fresh streamed GET of the attachment's URL. The check reads the first bytes
+  of one such stream and the backend upload goes on with it (:mod:`bot.core.usecases.uploads`),
+  so an attachment costs one GET; another ``open()`` is a re-upload after a lost session.
 * :func:`as_attachment` adds the URL, so the use case offers the backend the URL first.
 
 The HTTP client is the one the composition root opened; nothing here opens or closes it.
@@ -19,23 +17,9 @@ import discord
 import httpx
 
 from bot.core.backend_results import UploadSource
-from bot.core.media import HEADER_BYTES
 from bot.core.usecases import Attachment
 
 _TIMEOUT = httpx.Timeout(30.0, read=300.0)
-
-
-async def read_head(http: httpx.AsyncClient, url: str, size: int = HEADER_BYTES) -> bytes:
-    """The first ``size`` bytes at ``url`` (fewer for a shorter file)."""
-    head = b""
-    headers = {"Range": f"bytes=0-{size - 1}"}
-    async with http.stream("GET", url, headers=headers, timeout=_TIMEOUT) as response:
-        response.raise_for_status()
-        async for chunk in response.aiter_bytes():
-            head += chunk[: size - len(head)]
-            if len(head) >= size:
-                break
-    return head
 
 
 def cdn_source(http: httpx.AsyncClient, attachment: discord.Attachment) -> UploadSource:

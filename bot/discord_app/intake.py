@@ -4,10 +4,11 @@ The three ways in (a post in a watched channel, ``/track``, the "Make music vide
 menu) share :meth:`TrackIntake.receive`. The caller has already acknowledged the user (a
 reaction, or a deferred interaction). Then, in order:
 
-1. **Check** with :func:`bot.core.media.check_media`: the name and size from Discord's metadata
-   first, so a file of the wrong type or too large is refused without downloading a byte;
-   then the first 64 bytes from the CDN (magic bytes). A refused file gets the friendly text
-   listing what is accepted, and no thread is opened.
+1. **Check**, once, with :func:`bot.core.usecases.uploads.check_file`: the name and size from
+   Discord's metadata first, so a file of the wrong type or too large is refused without a
+   request to the CDN; then the magic bytes from the start of one GET, which stays open for
+   the upload. A refused file gets the friendly text listing what is accepted, and no thread
+   is opened.
 2. **Open a public thread** named after the track: under the posted message when there is one,
    else in the channel. A message has at most one thread: if it has one already (known from
    the message, or Discord answers 160004 because it was opened meanwhile), nothing new is
@@ -15,9 +16,11 @@ reaction, or a deferred interaction). Then, in order:
    thread is left as it is; anyone else's becomes the track's thread.
 3. **Record the conversation** and create its backend session in the user's language
    (starting one on a thread already recorded keeps that conversation and its session).
-4. **Upload** by handing the file to the thread's runner as its first message, so it is handled
-   at most once (keyed by the message or interaction id), URL upload first with a streamed
-   fallback; the runner's presenter posts "Ready" with what to try next.
+4. **Upload** by handing the checked file (its stream still open) to the thread's runner as
+   its first message, routed here as an upload, so it is handled at most once (keyed by the
+   message or interaction id), URL upload first with that stream going on as the fallback; the
+   runner's presenter posts "Ready" with what to try next. Until the runner has the file, every
+   way out of :meth:`TrackIntake.receive` closes its stream.
 """
 
 from __future__ import annotations
@@ -29,10 +32,12 @@ from dataclasses import dataclass
 import discord
 import httpx
 
-from bot.core.media import MediaCheck, Rejection, check_media, extension_of
+from bot.core.intents import Intent, IntentKind
+from bot.core.media import extension_of
 from bot.core.texts import rejection_text, text
 from bot.core.usecases import IncomingMessage
-from bot.discord_app.attachments import as_attachment, read_head
+from bot.core.usecases.uploads import CheckedFile, check_file
+from bot.discord_app.attachments import as_attachment
 from bot.discord_app.hub import ConversationHub
 from bot.discord_app.limiter import MessageLimiter
 
@@ -40,10 +45,6 @@ log = logging.getLogger(__name__)
 
 #: Discord's thread name limit.
 MAX_THREAD_NAME = 100
-# A stand-in header for the metadata-only check: the rules that come before the bytes
-# (type by name, size) are decided by that call; the bytes are judged by the second one.
-_UNREAD = b"\0"
-_DECIDED_BY_METADATA = frozenset({Rejection.EMPTY, Rejection.UNSUPPORTED_TYPE, Rejection.TOO_LARGE})
 _THREAD_ALREADY_CREATED = 160004
 
 
@@ -92,22 +93,6 @@ class TrackIntake:
         self._limiter = limiter
         self._max_bytes = max_bytes
 
-    async def check(self, attachment: discord.Attachment, lang: str) -> str | None:
-        """Why ``attachment`` cannot be a track (the user's text), or ``None`` if it can."""
-        verdict = check_media(
-            attachment.filename, attachment.size, _UNREAD, max_bytes=self._max_bytes
-        )
-        if verdict.reason not in _DECIDED_BY_METADATA:
-            try:
-                head = await read_head(self._http, attachment.url)
-            except httpx.HTTPError as error:
-                log.warning("could not read the start of %s: %r", attachment.filename, error)
-                return text("upload_failed", lang, filename=attachment.filename)
-            verdict = check_media(
-                attachment.filename, attachment.size, head, max_bytes=self._max_bytes
-            )
-        return None if verdict.ok else self._refusal(verdict, lang)
-
     async def receive(
         self,
         attachment: discord.Attachment,
@@ -119,27 +104,43 @@ class TrackIntake:
         message: discord.Message | None = None,
     ) -> Rejected | Opened | Existing:
         """Check, open the thread (or find the message's), start the conversation, upload."""
-        refusal = await self.check(attachment, language)
-        if refusal is not None:
-            return Rejected(refusal)
-        title = title_of(attachment.filename)
-        thread, existed = await self._open_thread(channel, title, message)
-        if existed and await self._hub.get(thread.id) is not None:
-            return Existing(thread)  # Beatthread's already, with this message's track
-        runner = await self._hub.start(
-            thread_id=thread.id,
-            owner_id=author_id,
-            language=language,
-            guild_id=channel.guild.id,
-            parent_channel_id=channel.id,
-            title=title,
-        )
-        upload = as_attachment(self._http, attachment)
-        await runner.submit(IncomingMessage(request_id, author_id, attachments=(upload,)))
+        checked = await self._check(attachment, language)
+        if isinstance(checked, Rejected):
+            return checked
+        handed = False
+        try:
+            title = title_of(attachment.filename)
+            thread, existed = await self._open_thread(channel, title, message)
+            if existed and await self._hub.get(thread.id) is not None:
+                return Existing(thread)  # Beatthread's already, with this message's track
+            runner = await self._hub.start(
+                thread_id=thread.id,
+                owner_id=author_id,
+                language=language,
+                guild_id=channel.guild.id,
+                parent_channel_id=channel.id,
+                title=title,
+            )
+            upload = Intent(IntentKind.UPLOAD, "")
+            await runner.submit(IncomingMessage(request_id, author_id, upload, (checked,)))
+            handed = True  # the runner closes it now, whatever submit answered
+        finally:
+            if not handed:
+                await checked.aclose()
         return Existing(thread) if existed else Opened(thread, title)
 
-    def _refusal(self, verdict: MediaCheck, lang: str) -> str:
-        return rejection_text(verdict, lang, max_bytes=self._max_bytes)
+    async def _check(self, attachment: discord.Attachment, lang: str) -> CheckedFile | Rejected:
+        """The file ready to send, or why ``attachment`` cannot be a track (the user's text)."""
+        try:
+            outcome = await check_file(
+                as_attachment(self._http, attachment), max_bytes=self._max_bytes
+            )
+        except httpx.HTTPError as error:
+            log.warning("could not read the start of %s: %r", attachment.filename, error)
+            return Rejected(text("upload_failed", lang, filename=attachment.filename))
+        if isinstance(outcome, CheckedFile):
+            return outcome
+        return Rejected(rejection_text(outcome, lang, max_bytes=self._max_bytes))
 
     async def _open_thread(
         self, channel: discord.TextChannel, title: str, message: discord.Message | None

@@ -9,7 +9,7 @@ from datetime import UTC, datetime
 
 import pytest
 
-from bot.core.intents import IntentKind
+from bot.core.intents import Intent, IntentKind, route
 from bot.core.models import ChatTurnStatus
 from bot.core.replies import (
     CreditsReply,
@@ -29,8 +29,11 @@ _ids = itertools.count(1)
 USER = 7
 
 
-def message(text: str = "", **fields) -> IncomingMessage:
-    return IncomingMessage(next(_ids), USER, text, **fields)
+def message(text: str = "", *, command: IntentKind | None = None, **fields) -> IncomingMessage:
+    """A message as a front end hands it over: routed once (a command brings its intent)."""
+    files = bool(fields.get("attachments"))
+    intent = Intent(command, text) if command else route(text, has_files=files)
+    return IncomingMessage(next(_ids), USER, intent, **fields)
 
 
 class Sink:

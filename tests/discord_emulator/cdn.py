@@ -7,7 +7,8 @@ payload that contains an attachment, so the URL a client receives is valid; once
 passed, or if the signature does not match, the CDN answers ``404`` with the text
 "This content is no longer available.". The path is ``/attachments/{channel}/{attachment}/
 {filename}`` as on ``cdn.discordapp.com``; ``proxy_url`` points at the same file under
-``/media`` (Discord's ``media.discordapp.net``).
+``/media`` (Discord's ``media.discordapp.net``). Every request is kept in ``Cdn.requests``
+(refused ones too), so a test can count how often a file was read.
 """
 
 from __future__ import annotations
@@ -19,6 +20,7 @@ import secrets
 import shutil
 import tempfile
 from collections.abc import Callable
+from dataclasses import dataclass
 from pathlib import Path
 from urllib.parse import quote
 
@@ -94,6 +96,14 @@ class FileStore:
         shutil.rmtree(self.root, ignore_errors=True)
 
 
+@dataclass(frozen=True)
+class CdnRequest:
+    """One request the CDN received: its path and headers (``Range``, ``User-Agent``)."""
+
+    path: str
+    headers: dict[str, str]
+
+
 class Cdn:
     """aiohttp handlers that serve stored attachments under signed URLs."""
 
@@ -103,6 +113,7 @@ class Cdn:
         self._signer = signer
         self._lookup = lookup
         self._base = base
+        self.requests: list[CdnRequest] = []
 
     def url(self, attachment: Attachment, *, proxy: bool = False) -> str:
         """A freshly signed URL for ``attachment``."""
@@ -116,6 +127,7 @@ class Cdn:
         return [web.get(pattern, self._serve), web.get("/media" + pattern, self._serve)]
 
     async def _serve(self, request: web.Request) -> web.StreamResponse:
+        self.requests.append(CdnRequest(request.path, dict(request.headers)))
         info = request.match_info
         try:
             attachment = self._lookup(int(info["attachment_id"]))

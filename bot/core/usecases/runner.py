@@ -5,9 +5,13 @@ arrives at its sink. Rules:
 
 * **At most once.** A message id is recorded (``ChatTurnStore.record``) before anything else;
   an id seen before is dropped silently (a redelivered gateway event, a double click).
-* **Routing.** Slash commands carry their intent; other text goes through the intent router
-  (:func:`bot.core.intents.route`); a message with files is an upload, its text then goes to
-  the agent as a chat turn after the files.
+* **Routing** is the front end's, once: every message arrives with its :class:`Intent` (a
+  slash command's own; for text, :func:`bot.core.intents.route`, which makes a message with
+  files an upload). The runner only dispatches it; an upload's text goes to the agent as a
+  chat turn after the files.
+* **Files it takes, it closes.** A :class:`~bot.core.usecases.uploads.CheckedFile` holds a
+  stream open; one the runner never hands to the upload (a message dropped, or left queued at
+  shutdown) is closed here.
 * **Credits answer at once**: a read that changes nothing need not wait for a long turn.
   Everything else queues in arrival order behind the running item, and the user is told it
   is queued (with its place in line).
@@ -36,7 +40,7 @@ from collections import deque
 from collections.abc import AsyncIterator, Awaitable, Callable
 from dataclasses import dataclass
 
-from bot.core.intents import Intent, IntentKind, route
+from bot.core.intents import Intent, IntentKind
 from bot.core.models import ChatTurnStatus, ExportOptions
 from bot.core.replies import Notice, NoticeKind, Queued, ReplyEvent
 from bot.core.texts import accepted_formats, text
@@ -45,7 +49,7 @@ from bot.core.usecases.context import Attachment, Conversation, Deps
 from bot.core.usecases.explain import internal_error
 from bot.core.usecases.exports import start_export
 from bot.core.usecases.queries import credits, timeline
-from bot.core.usecases.uploads import upload
+from bot.core.usecases.uploads import CheckedFile, upload
 
 log = logging.getLogger(__name__)
 
@@ -55,19 +59,18 @@ ReplySink = Callable[[ReplyEvent], Awaitable[None]]
 
 @dataclass(frozen=True, slots=True)
 class IncomingMessage:
-    """A user's message: its id (processed at most once), author, text and files.
+    """A user's message: its id (processed at most once), author, intent and files.
 
-    ``command`` is set for a slash command, which skips the intent router; ``export_options``
-    choose what an export renders (the backend's default without them). ``received_at`` is
-    when the front end got it (:meth:`Clock.monotonic`; default: when it is submitted), so
-    typing reported while it was being recorded counts as typing after it.
+    ``intent`` is what the front end decided the message is (the use case, and the text it
+    carries). ``export_options`` choose what an export renders (the backend's default without
+    them). ``received_at`` is when the front end got it (:meth:`Clock.monotonic`; default: when
+    it is submitted), so typing reported while it was being recorded counts as typing after it.
     """
 
     message_id: int
     author_id: int
-    text: str = ""
-    attachments: tuple[Attachment, ...] = ()
-    command: IntentKind | None = None
+    intent: Intent
+    attachments: tuple[Attachment | CheckedFile, ...] = ()
     export_options: ExportOptions | None = None
     received_at: float | None = None
 
@@ -75,8 +78,11 @@ class IncomingMessage:
 @dataclass(frozen=True, slots=True)
 class _Item:
     message: IncomingMessage
-    intent: Intent
     arrived: float
+
+    @property
+    def intent(self) -> Intent:
+        return self.message.intent
 
 
 class ConversationRunner:
@@ -101,8 +107,12 @@ class ConversationRunner:
         return self._conversation
 
     async def submit(self, message: IncomingMessage) -> bool:
-        """Take a message; ``False`` if its id was seen before, or the runner is draining."""
+        """Take a message; ``False`` if its id was seen before, or the runner is draining.
+
+        Either way the message's checked files are the runner's to close from now on.
+        """
         if self._draining:
+            await _release(message)
             lang = self._conversation.language
             await self._sink(Notice(NoticeKind.RESTARTING, text("restarting", lang)))
             return False
@@ -115,13 +125,11 @@ class ConversationRunner:
             )
         if not recorded.created:
             log.info("message %s was already processed; ignoring it", message.message_id)
+            await _release(message)
             return False
-        intent = self._intent(message)
         received = message.received_at
-        item = _Item(
-            message, intent, self._deps.clock.monotonic() if received is None else received
-        )
-        if intent.kind is IntentKind.CREDITS:
+        item = _Item(message, self._deps.clock.monotonic() if received is None else received)
+        if item.intent.kind is IntentKind.CREDITS:
             await self._run_batch([item])
             return True
         self._pending.append(item)
@@ -174,18 +182,15 @@ class ConversationRunner:
         return True
 
     async def close(self) -> None:
-        """Stop the worker (unfinished turns stay recorded as in flight)."""
+        """Stop the worker (unfinished turns stay recorded as in flight); close queued files."""
         if self._worker is not None:
             self._worker.cancel()
             await asyncio.wait([self._worker])
         self._worker = None
+        for item in self._pending:
+            await _release(item.message)
 
     # -- the queue -----------------------------------------------------------------------
-
-    def _intent(self, message: IncomingMessage) -> Intent:
-        if message.command is not None:
-            return Intent(message.command, message.text.strip())
-        return route(message.text, has_files=bool(message.attachments))
 
     def _start_worker(self) -> None:
         if self._worker is None or self._worker.done():
@@ -263,6 +268,9 @@ class ConversationRunner:
         except Exception:
             log.exception("conversation %s: handling %s failed", self._conversation, ids)
             await self._sink(internal_error(self._conversation.language))
+        finally:
+            for item in batch:  # a file whose upload never ran (an earlier one failed)
+                await _release(item.message)
         await self._mark(ids, ChatTurnStatus.STREAMING, ChatTurnStatus.DONE)
 
     async def _dispatch(self, batch: list[_Item]) -> None:
@@ -304,3 +312,10 @@ class ConversationRunner:
         async with self._deps.store.transaction() as tx:
             for message_id in ids:
                 await tx.turns.transition(message_id, old, new, now=self._deps.clock.now())
+
+
+async def _release(message: IncomingMessage) -> None:
+    """Close the streams ``message``'s checked files hold (a no-op for those already sent)."""
+    for attachment in message.attachments:
+        if isinstance(attachment, CheckedFile):
+            await attachment.aclose()

@@ -1,16 +1,20 @@
-"""The upload use case: check a file, hand it to the backend, remember it.
+"""The upload use case: check a file once, read it once, hand it to the backend, remember it.
 
 Rules:
 
 * An attachment is handled once per conversation: it is recorded by (thread, attachment id)
   first, and a known pair is skipped. The same attachment in another thread is that thread's
   own upload (its backend session needs the file too).
-* Our own checks come before any transfer (core.media: extension, magic bytes from the first
-  :data:`~bot.core.media.HEADER_BYTES`, size); a rejected file gets the friendly list of what
-  is accepted and is never sent.
+* :func:`check_file` is the one check (core.media: type by name, size, then magic bytes from
+  the first :data:`~bot.core.media.HEADER_BYTES`). The name and size come first, so a file
+  refused by them is never opened; otherwise one stream is opened, its first bytes sniffed,
+  and that same stream is kept for the upload (:class:`CheckedFile`). A front end that must
+  refuse before it opens a thread (the track intake) calls it and hands the
+  :class:`CheckedFile` on; anything else is checked here, after it is recorded. A rejected
+  file gets the friendly list of what is accepted and is never sent.
 * A file with a URL is offered to the backend as a URL first (it fetches it itself); if that
-  fails for a reason a streamed upload could fix, the file is streamed. Files are only ever
-  streamed, never held in memory.
+  fails for a reason a streamed upload could fix, the stream opened for the check goes on to
+  the backend. Files are only ever streamed, never held in memory.
 * 1002 replaces the session once (telling the user) and the upload is tried again.
 * An uploaded file is remembered for re-uploading after a lost session, the timeline snapshot
   is refreshed, and the user is told: the first audio track gets the "tell me what video you
@@ -33,7 +37,7 @@ from bot.core.errors import (
     SessionGoneError,
     UnsupportedFileError,
 )
-from bot.core.media import HEADER_BYTES, MediaCheck, MediaKind, check_media
+from bot.core.media import HEADER_BYTES, MediaCheck, MediaKind, check_media, check_metadata
 from bot.core.models import UploadStatus
 from bot.core.ports import UploadOutcome
 from bot.core.replies import ErrorReply, Notice, NoticeKind, ReplyEvent
@@ -59,11 +63,111 @@ _NOT_FIXED_BY_STREAMING = (
 )
 
 
+class CheckedFile:
+    """An attachment that passed :func:`check_file`, its stream open just past the sniffed bytes.
+
+    The first ``open()`` of :attr:`source` replays the bytes read for the check and goes on with
+    the same stream, so the file is read once; a later ``open()`` (a retry after
+    re-authenticating) opens it afresh, as does :attr:`reopenable` (kept for re-uploads).
+    Whoever holds it last closes it: the upload use case once it is sent, the runner for one it
+    never got to; :meth:`aclose` may be called any number of times.
+    """
+
+    def __init__(
+        self,
+        attachment: Attachment,
+        check: MediaCheck,
+        stream: AsyncIterator[bytes],
+        read: list[bytes],
+    ) -> None:
+        self.attachment = attachment
+        self.check = check
+        mime = check.format.mime if check.format else None
+        original = attachment.source
+        # Upload under the checked name (an extension is added to a name without one).
+        self.reopenable = replace(
+            original, filename=check.filename, content_type=original.content_type or mime
+        )
+        self.source = replace(self.reopenable, open=self._open)
+        self._held: AsyncIterator[bytes] | None = stream
+        self._read = read
+        self._streams = [stream]  # everything to close: the held stream, and its replay
+
+    def _open(self) -> AsyncIterator[bytes]:
+        held, self._held = self._held, None
+        if held is None:
+            return self.reopenable.open()
+        read, self._read = self._read, []
+        replay = _replay(read, held)
+        self._streams.append(replay)
+        return replay
+
+    async def aclose(self) -> None:
+        """End the stream opened for the check, whether or not anyone read on."""
+        self._held, self._read = None, []
+        streams, self._streams = self._streams, []
+        for stream in reversed(streams):
+            await _close(stream)
+
+
+async def check_file(attachment: Attachment, *, max_bytes: int) -> CheckedFile | MediaCheck:
+    """Check ``attachment`` (rules in the module docstring): the refusal, or the file to send.
+
+    Reads at most one stream's first chunks, and nothing when the name or size refuse it.
+    """
+    source = attachment.source
+    refused = check_metadata(source.filename, attachment.size, max_bytes=max_bytes)
+    if refused is not None:
+        return refused
+    stream = source.open()
+    read: list[bytes] = []
+    head = b""
+    try:
+        async for chunk in stream:
+            read.append(chunk)
+            head += chunk[: HEADER_BYTES - len(head)]
+            if len(head) >= HEADER_BYTES:
+                break
+        check = check_media(source.filename, attachment.size, head, max_bytes=max_bytes)
+    except BaseException:
+        await _close(stream)
+        raise
+    if not check.ok:
+        await _close(stream)
+        return check
+    return CheckedFile(attachment, check, stream, read)
+
+
 async def upload(
-    deps: Deps, conversation: Conversation, attachment: Attachment
+    deps: Deps, conversation: Conversation, file: Attachment | CheckedFile
 ) -> AsyncIterator[ReplyEvent]:
-    """Check and upload one attachment (rules in the module docstring)."""
-    lang = conversation.language
+    """Check (unless a front end did) and upload one file (rules in the module docstring)."""
+    checked = file if isinstance(file, CheckedFile) else None
+    attachment = file.attachment if isinstance(file, CheckedFile) else file
+    try:
+        first = await _record(deps, conversation, attachment)
+        if first is None:
+            return
+        if checked is None:
+            limit = deps.timings.max_upload_bytes
+            outcome = await check_file(attachment, max_bytes=limit)
+            if isinstance(outcome, MediaCheck):
+                await _set_status(
+                    deps, conversation, attachment, UploadStatus.REJECTED, str(outcome.reason)
+                )
+                reply = rejection_text(outcome, conversation.language, max_bytes=limit)
+                yield ErrorReply(f"rejected:{outcome.reason}", reply)
+                return
+            checked = outcome
+        async for event in _deliver(deps, conversation, checked, first=first):
+            yield event
+    finally:
+        if checked is not None:
+            await checked.aclose()
+
+
+async def _record(deps: Deps, conversation: Conversation, attachment: Attachment) -> bool | None:
+    """Record the upload; ``None`` if it was handled before, else whether it is the first."""
     source = attachment.source
     async with deps.store.transaction() as tx:
         recorded = await tx.uploads.record(
@@ -85,27 +189,20 @@ async def upload(
             attachment.attachment_id,
             conversation.thread_id,
         )
-        return
-    check = check_media(
-        source.filename,
-        attachment.size,
-        await read_header(source),
-        max_bytes=deps.timings.max_upload_bytes,
-    )
-    if not check.ok or check.format is None:
-        await _set_status(deps, conversation, attachment, UploadStatus.REJECTED, str(check.reason))
-        reply = rejection_text(check, lang, max_bytes=deps.timings.max_upload_bytes)
-        yield ErrorReply(f"rejected:{check.reason}", reply)
-        return
-    # Upload under the checked name (an extension is added to a name without one).
-    source = replace(
-        source, filename=check.filename, content_type=source.content_type or check.format.mime
-    )
+        return None
+    return not earlier
+
+
+async def _deliver(
+    deps: Deps, conversation: Conversation, checked: CheckedFile, *, first: bool
+) -> AsyncIterator[ReplyEvent]:
+    """Send a checked file (a new session once on 1002), record and announce the outcome."""
+    lang, attachment, check = conversation.language, checked.attachment, checked.check
     restarted = False
     while True:
         try:
             thread = await ensure_session(deps, conversation)
-            await _send(deps, session_of(thread), source, attachment.url)
+            await _send(deps, session_of(thread), checked.source, attachment.url)
             break
         except SessionGoneError as error:
             if restarted:
@@ -130,25 +227,27 @@ async def upload(
             )
             yield await explain(deps, lang, error, filename=check.filename)
             return
+    await checked.aclose()  # sent: a stream still held (the backend fetched the URL) can go
     await _set_status(deps, conversation, attachment, UploadStatus.UPLOADED, None)
-    conversation.remember(source)
+    conversation.remember(checked.reopenable)
     await refresh_snapshot(deps, conversation, session_of(thread))
-    yield _done_notice(check, first=not earlier, lang=lang)
+    yield _done_notice(check, first=first, lang=lang)
 
 
-async def read_header(source: UploadSource, size: int = HEADER_BYTES) -> bytes:
-    """The first ``size`` bytes of ``source`` (one stream opened and closed again)."""
-    stream = source.open()
-    header = b""
+async def _replay(read: list[bytes], stream: AsyncIterator[bytes]) -> AsyncIterator[bytes]:
+    """The chunks read for the check, then the rest of the same stream."""
     try:
+        for chunk in read:
+            yield chunk
         async for chunk in stream:
-            header += chunk[: size - len(header)]
-            if len(header) >= size:
-                break
+            yield chunk
     finally:
-        if isinstance(stream, AsyncGenerator):
-            await stream.aclose()
-    return header
+        await _close(stream)
+
+
+async def _close(stream: AsyncIterator[bytes]) -> None:
+    if isinstance(stream, AsyncGenerator):
+        await stream.aclose()
 
 
 async def _send(deps: Deps, session_id: str, source: UploadSource, url: str | None) -> None:

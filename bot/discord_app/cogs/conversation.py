@@ -4,8 +4,10 @@ Anyone in a Beatthread thread can talk to the bot without an @mention (a mention
 dropped from the text). A thread is Beatthread's if the store knows it. Before a message is
 queued, the per-user caps apply (``MAX_QUEUED_TURNS_PER_USER`` messages waiting,
 ``MAX_EXPORTS_PER_USER`` exports in flight); a message over a cap gets a short reply and is
-not processed, ever: nothing is re-sent later. The runner takes care of the rest (each message
-at most once, queued in order, bursts merged).
+not processed, ever: nothing is re-sent later. The message is routed here, once (the export cap
+needs its intent), and the intent goes to the runner with it; the runner takes care of the rest
+(each message at most once, queued in order, bursts merged). Files are checked and read when
+their upload's turn comes.
 """
 
 from __future__ import annotations
@@ -72,13 +74,13 @@ class ConversationCog(commands.Cog):
             await self._reply(message, text("queue_limit", lang, limit=limit))
             return
         content = self._without_bot_mention(message.content)
-        exporting = route(content, has_files=bool(message.attachments)).kind is IntentKind.EXPORT
-        if exporting and await self._over_export_limit(author):
+        intent = route(content, has_files=bool(message.attachments))
+        if intent.kind is IntentKind.EXPORT and await self._over_export_limit(author):
             limit = limits.exports_per_user
             await self._reply(message, text("export_limit", lang, limit=limit))
             return
         attachments = tuple(as_attachment(self._app.http, a) for a in message.attachments)
-        incoming = IncomingMessage(message.id, author, content, attachments, received_at=received)
+        incoming = IncomingMessage(message.id, author, intent, attachments, received_at=received)
         await runner.submit(incoming)
 
     async def _reply(self, message: discord.Message, reply: str) -> None:
