@@ -64,10 +64,9 @@ def _parser() -> argparse.ArgumentParser:
     console.add_argument(
         "--first-poll",
         type=float,
-        default=15.0,
         metavar="SECONDS",
-        help="first look at a render this long after submitting it (default 15; renders take "
-        "30-90 s)",
+        help="first look at a render this long after submitting it (default: EXPORT_FIRST_POLL; "
+        "renders take 30-90 s)",
     )
     console.add_argument(
         "--burst-window",
@@ -110,7 +109,11 @@ def _run_console(args: argparse.Namespace, settings: Settings) -> int:
 
     overrides = {
         key: value
-        for key, value in (("nemo_api_url", args.api_url), ("database_url", args.database_url))
+        for key, value in (
+            ("nemo_api_url", args.api_url),
+            ("database_url", args.database_url),
+            ("export_first_poll", args.first_poll),
+        )
         if value
     }
     chosen = settings.model_copy(update=overrides)
@@ -118,7 +121,7 @@ def _run_console(args: argparse.Namespace, settings: Settings) -> int:
     async def console() -> int:
         async with open_services(chosen, platform="terminal") as services:
             use_cases = services.use_cases(Timings(burst_window=max(0.0, args.burst_window)))
-            poller = services.poller_factory(use_cases, console_polling(args.first_poll))
+            poller = services.poller_factory(use_cases, console_polling(chosen))
             return await run_console(
                 use_cases, poller, stdin_lines(), sys.stdout, language=args.language
             )

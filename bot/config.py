@@ -9,6 +9,8 @@ from pydantic import Field, SecretStr, ValidationInfo, field_validator, model_va
 from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
 
 from bot import __version__
+from bot.core.usecases.context import FIRST_POLL_SECONDS
+from bot.jobs.poller.settings import LEASE_SECONDS
 
 PRODUCTION_API_URL = "https://mega-api-prod.nemovideo.ai"
 PRODUCTION_WEB_URL = "https://nemovideo.com"
@@ -96,17 +98,17 @@ class Settings(BaseSettings):
         default=8080, ge=0, le=65535, description="Port of the side server; 0: any free port."
     )
     export_first_poll: float = Field(
-        default=15.0,
+        default=FIRST_POLL_SECONDS,
         gt=0,
         description="Seconds before a new render is first polled (renders take 30-90 s).",
     )
     export_lease_seconds: float = Field(
-        default=60.0,
+        default=LEASE_SECONDS,
         gt=0,
         description="Seconds an export lease lasts unrenewed: a dead process's jobs move then.",
     )
     export_takeover_seconds: float = Field(
-        default=60.0,
+        default=LEASE_SECONDS,
         ge=0,
         description="Seconds a job may sit unpolled past due before a process of another "
         "shard takes it over.",

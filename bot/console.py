@@ -36,7 +36,7 @@ from typing import TextIO
 import httpx
 
 from bot.core.backend_results import RenderStatus, UploadSource
-from bot.core.intents import IntentKind
+from bot.core.intents import Intent, IntentKind, route
 from bot.core.models import ExportJob
 from bot.core.replies import ExportStarted, Notice, NoticeKind, ReplyEvent, ReplyText
 from bot.core.texts import accepted_formats, export_ready_text, text
@@ -89,7 +89,7 @@ async def run_console(
                 job = await tx.exports.get(event.render_id)
             if job is not None:
                 notifier.expect(job)
-                exports.track(job)
+                await exports.track(job)
 
     runner = use_cases.runner(conversation, show)
     printer.line(text("console_banner", language))
@@ -125,12 +125,12 @@ async def _handle(line: str, runner: ConversationRunner, ids: _Ids, printer: Pri
     elif command == "/upload":
         await _upload(runner, ids, printer, argument.strip())
     elif command in _COMMANDS:
-        message = IncomingMessage(ids.next(), CONSOLE_USER_ID, "", command=_COMMANDS[command])
+        message = IncomingMessage(ids.next(), CONSOLE_USER_ID, Intent(_COMMANDS[command], ""))
         await runner.submit(message)
     elif command.startswith("/") and len(command) > 1 and " " not in command[1:]:
         printer.line(text("console_unknown_command", lang, command=command))
     else:
-        await runner.submit(IncomingMessage(ids.next(), CONSOLE_USER_ID, line))
+        await runner.submit(IncomingMessage(ids.next(), CONSOLE_USER_ID, route(line)))
     return True
 
 
@@ -144,7 +144,8 @@ async def _upload(runner: ConversationRunner, ids: _Ids, printer: Printer, raw: 
         printer.line(text("console_no_file", lang, path=raw))
         return
     attachment = Attachment(ids.next(), source, source.size or 0)
-    await runner.submit(IncomingMessage(ids.next(), CONSOLE_USER_ID, attachments=(attachment,)))
+    upload = Intent(IntentKind.UPLOAD, "")
+    await runner.submit(IncomingMessage(ids.next(), CONSOLE_USER_ID, upload, (attachment,)))
 
 
 def _local_file(raw: str) -> UploadSource | None:
@@ -238,11 +239,12 @@ class ConsoleNotifier:
         """The terminal is always there."""
         return True
 
-    async def export_progress(self, job: ExportJob, status: RenderStatus) -> None:
-        """One line per visible change."""
+    async def export_progress(self, job: ExportJob, status: RenderStatus) -> int | None:
+        """One line per visible change (a terminal has no status message to name)."""
         self._printer.line(
             text("export_progress", self._printer.language, progress=status.progress)
         )
+        return None
 
     async def export_finished(
         self, job: ExportJob, output_url: str, project_url: str | None
@@ -265,14 +267,16 @@ class ConsoleNotifier:
         """A terminal cannot look back: a post interrupted by a crash is printed again."""
         return None
 
-    async def export_failed(self, job: ExportJob, error: str) -> None:
+    async def export_failed(self, job: ExportJob, error: str) -> int | None:
         """Say the export failed for good."""
         self._printer.line(text("export_failed", self._printer.language))
         await self._done(job)
+        return None
 
-    async def export_stalled(self, job: ExportJob) -> None:
+    async def export_stalled(self, job: ExportJob) -> int | None:
         """Say the render is slow (the poller keeps following it)."""
         self._printer.line(text("export_status_stalled", self._printer.language))
+        return None
 
     async def _done(self, job: ExportJob) -> None:
         async with self._changed:

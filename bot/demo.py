@@ -55,12 +55,13 @@ async def run_demo(
                     "nemo_token": None,
                     "nemo_client_id": None,
                     "database_url": f"sqlite+aiosqlite:///{root / 'demo.db'}",
+                    "export_first_poll": DEMO_FIRST_POLL,
                 }
             )
             track = audio or await asyncio.to_thread(write_demo_track, root / "demo-beat.wav")
             async with open_services(local, platform="terminal") as services:
                 use_cases = services.use_cases()
-                poller = services.poller_factory(use_cases, console_polling(DEMO_FIRST_POLL))
+                poller = services.poller_factory(use_cases, console_polling(local))
 
                 async def save(job: ExportJob, url: str) -> Path:
                     return await save_video(services.http, url, save_to, SAVED_STEM)

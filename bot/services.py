@@ -9,7 +9,9 @@ Nothing else creates or closes these.
 from __future__ import annotations
 
 import dataclasses
+import os
 import platform
+import uuid
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from dataclasses import dataclass, field
@@ -24,13 +26,14 @@ from bot.backend import Attribution, Authenticator, NemoClient, RetryPolicy
 from bot.config import Settings
 from bot.core.ports import Clock, Notifier
 from bot.core.usecases import Timings, UseCases
+from bot.core.usecases.exports import ExportJobs
 from bot.jobs import (
+    LEASE_SECONDS,
     AdaptiveSchedule,
     ExportPoller,
     PollerFactory,
     PollerSettings,
     PollSchedule,
-    process_owner_id,
 )
 from bot.ops import Metrics
 from bot.storage import SqlIdentityStore, SqlStore, create_engine, create_sessionmaker, upgrade
@@ -52,7 +55,7 @@ class PollerOptions:
     owner_id: str
     settings: PollerSettings = field(default_factory=PollerSettings)
     schedule: PollSchedule = field(default_factory=AdaptiveSchedule)
-    lease_for: timedelta = timedelta(seconds=60)
+    lease_for: timedelta = timedelta(seconds=LEASE_SECONDS)
 
     @classmethod
     def from_settings(cls, settings: Settings) -> PollerOptions:
@@ -65,7 +68,7 @@ class PollerOptions:
                 shard_count=settings.shard_count or 1,
                 takeover_after=timedelta(seconds=settings.export_takeover_seconds),
             ),
-            schedule=first_poll_after(settings.export_first_poll),
+            schedule=schedule_for(settings.export_first_poll),
             lease_for=timedelta(seconds=settings.export_lease_seconds),
         )
 
@@ -85,7 +88,9 @@ class Services:
     def use_cases(self, timings: Timings | None = None, clock: Clock | None = None) -> UseCases:
         """The use cases over these resources (top-up links point at the configured web app)."""
         billing = f"{self.settings.nemo_web_url.rstrip('/')}/dashboard/billing"
-        chosen = dataclasses.replace(timings or Timings(), billing_url=billing)
+        chosen = dataclasses.replace(
+            timings or Timings(), billing_url=billing, first_poll=self.settings.export_first_poll
+        )
         return UseCases(self.nemo, self.store, clock=clock, timings=chosen, telemetry=self.metrics)
 
     def poller_factory(self, use_cases: UseCases, options: PollerOptions) -> PollerFactory:
@@ -93,34 +98,30 @@ class Services:
 
         def build(notifier: Notifier) -> ExportPoller:
             return ExportPoller(
-                store=self.store,
-                backend=self.nemo,
+                exports=ExportJobs(use_cases.deps),
                 notifier=notifier,
-                clock=use_cases.deps.clock,
                 owner_id=options.owner_id,
                 lease_for=options.lease_for,
                 schedule=options.schedule,
                 settings=options.settings,
-                telemetry=self.metrics,
             )
 
         return build
 
 
-def first_poll_after(seconds: float) -> AdaptiveSchedule:
-    """The production schedule with its first poll ``seconds`` after submitting.
+def schedule_for(first_poll: float) -> AdaptiveSchedule:
+    """The production schedule for renders first polled ``first_poll`` after submitting.
 
     A backend that renders faster than the cloud (the local one: a few seconds) is polled
     at most that often in its busy window too.
     """
-    return AdaptiveSchedule(first_poll=seconds, busy_every=min(10.0, max(seconds, 1.0)))
+    return AdaptiveSchedule(busy_every=min(10.0, max(first_poll, 1.0)))
 
 
-def console_polling(first_poll: float) -> PollerOptions:
-    """A terminal session's poller: its own lease owner id, the first poll when asked."""
-    return PollerOptions(
-        owner_id=process_owner_id("console"), schedule=first_poll_after(first_poll)
-    )
+def console_polling(settings: Settings) -> PollerOptions:
+    """A terminal session's poller: a lease owner id of its own (host, pid, random part)."""
+    owner = f"console:{platform.node()}:{os.getpid()}:{uuid.uuid4().hex[:8]}"
+    return PollerOptions(owner_id=owner, schedule=schedule_for(settings.export_first_poll))
 
 
 #: httpx's default connection cap, every connection allowed to stay open: with fewer

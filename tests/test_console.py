@@ -21,6 +21,7 @@ import pytest
 from bot.console import run_console
 from bot.core.ports import Notifier
 from bot.core.usecases import UseCases
+from bot.core.usecases.exports import ExportJobs
 from bot.jobs import ExportPoller, PollerSettings
 from bot.local_backend import Fault
 from tests.backend.media import is_mp4, write_tone
@@ -136,10 +137,8 @@ class InProcessConsole:
 
         def poller(notifier: Notifier) -> ExportPoller:
             return ExportPoller(
-                store=deps.store,
-                backend=deps.backend,
+                exports=ExportJobs(deps),
                 notifier=notifier,
-                clock=deps.clock,
                 owner_id="console-test",
                 schedule=TINY,
                 settings=PollerSettings(scan_every=0.05, coalesce=0.005),

@@ -1,7 +1,17 @@
-"""Protocols the use cases need; adapters implement them, the composition root wires them."""
+"""Protocols the use cases need; adapters implement them, the composition root wires them.
+
+* :class:`Store` (its transaction's ``threads``, ``uploads``, ``turns``, ``exports``,
+  ``settings``) and :class:`IdentityStore` — :mod:`bot.storage`;
+* :class:`Backend` — :mod:`bot.backend` (NemoVideo, or the local backend over the same wire);
+* :class:`Notifier` — where export news is shown (:mod:`bot.discord_app`, :mod:`bot.console`);
+* :class:`ExportFollower` — the durable export poller (:mod:`bot.jobs.poller`);
+* :class:`Telemetry` — counts (:mod:`bot.ops`, the ops adapter; :class:`Tally` in memory);
+* :class:`Clock` — time, real or driven by tests.
+"""
 
 from __future__ import annotations
 
+from collections import Counter
 from collections.abc import AsyncIterator, Collection, Mapping, Sequence
 from contextlib import AbstractAsyncContextManager
 from dataclasses import dataclass
@@ -187,6 +197,7 @@ class ExportJobStore(Protocol):
         next_poll_at: datetime | None = None,
         status_message_id: int | None = None,
         options: ExportOptions | None = None,
+        attempts: int = 0,
     ) -> Recorded[ExportJob]:
         """Store a new job (first poll at ``next_poll_at``, default ``now``), or return it."""
         ...
@@ -236,17 +247,6 @@ class ExportJobStore(Protocol):
         self, render_id: str, *, owner: str, now: datetime, lease_for: timedelta
     ) -> bool:
         """Extend ``owner``'s lease; ``False`` if someone else has taken the job over."""
-        ...
-
-    async def release(
-        self,
-        render_id: str,
-        *,
-        owner: str,
-        now: datetime,
-        next_poll_at: datetime | None = None,
-    ) -> bool:
-        """Give the lease back (optionally rescheduling the next poll); ``False`` if not held."""
         ...
 
     async def release_all(self, *, owner: str, now: datetime) -> int:
@@ -482,37 +482,32 @@ class FinishedRender:
 
 
 class Notifier(Protocol):
-    """Where the export poller (:mod:`bot.jobs`) tells users about their renders.
+    """Where the export poller (:mod:`bot.jobs.poller`) tells users about their renders.
 
-    The Discord front end implements it; the poller never imports Discord. For one job the
-    poller makes at most one call at a time, and only if :meth:`handles` said yes for that
-    claim. An exception raised here is logged and the call is tried again at a later poll
-    (``export_finished`` only after :meth:`find_posted` found nothing), so an implementation
-    needs no retries of its own.
+    Front ends implement it and only present: they post and edit messages and return the ids
+    of the messages showing a render; :class:`~bot.core.usecases.exports.ExportJobs` records
+    them. For one job the poller makes at most one call at a time, and only if
+    :meth:`handles` said yes for that claim. An exception raised here is logged and the call
+    is tried again at a later poll (``export_finished`` only after :meth:`find_posted` found
+    nothing), so an implementation needs no retries of its own.
 
     Exactly once: the poller claims a finished job (``completed → posting``) before calling
     :meth:`export_finished`, and records the returned message id afterwards. A crash in
     between leaves the job ``posting``; whoever picks it up next asks :meth:`find_posted`
-    first, so the post must carry something findable that is derived from ``job.render_id``
-    (a Discord ``nonce`` with ``enforce_nonce``, which also makes Discord drop a same-nonce
-    repeat for a few minutes, plus a marker in the message or a component ``custom_id``,
-    which stays findable for good).
+    first, so the post must carry something findable derived from ``job.render_id`` (a
+    Discord ``nonce`` with ``enforce_nonce``, plus a marker that stays findable for good).
     """
 
     def handles(self, job: ExportJob) -> bool:
-        """Whether this process may post into the job's thread now.
-
-        ``False`` (not connected yet, no access to the thread) makes the poller leave Discord
-        alone for this job and hand it back soon, for the owning process or a later try.
-        """
+        """Whether this process may post into the job's thread now (else: hand it back)."""
         ...
 
-    async def export_progress(self, job: ExportJob, status: RenderStatus) -> None:
-        """Show progress (edit ``job.status_message_id``, or post a status message).
+    async def export_progress(self, job: ExportJob, status: RenderStatus) -> int | None:
+        """Show progress; return the id of the message showing it (``None``: none).
 
-        Called at most every ~10 s per job and only when something visible changed (stage,
-        or progress by a few percent). After a restart the first call re-attaches to the
-        status message. ``job.attempts`` is 1 for the render made again after a failure.
+        Called at most every ~10 s per job and only when something visible changed. A job
+        without ``status_message_id`` (a process died before it was recorded) re-attaches to
+        its status message, or posts one; the returned id is then recorded.
         """
         ...
 
@@ -526,18 +521,18 @@ class Notifier(Protocol):
         """The id of this render's earlier post in the thread, or ``None`` if there is none."""
         ...
 
-    async def export_failed(self, job: ExportJob, error: str) -> None:
-        """Tell the user the export failed for good (the one re-render failed as well).
+    async def export_failed(self, job: ExportJob, error: str) -> int | None:
+        """Say the export failed for good; return the status message's id (``None``: none).
 
-        ``error`` is for logs only; the user gets the front end's own words. Reported at
-        least once: a crash right after this call may repeat it after the restart.
+        ``error`` is for logs only. Reported at least once: a crash right after this call may
+        repeat it after the restart.
         """
         ...
 
-    async def export_stalled(self, job: ExportJob) -> None:
-        """Tell the user the render has made no progress for a while (offer Retry / Cancel).
+    async def export_stalled(self, job: ExportJob) -> int | None:
+        """Say the render has not moved for a while (once per stall; polling goes on).
 
-        Once per stall; polling goes on, so a late video is still posted.
+        Returns the status message's id (``None``: none).
         """
         ...
 
@@ -545,12 +540,13 @@ class Notifier(Protocol):
 class ExportFollower(Protocol):
     """Follows recorded export jobs to their video (the durable poller, :mod:`bot.jobs`).
 
-    Front ends hand it a job right after it was submitted (it would find the job at its next
-    database scan anyway; this only saves the wait) and ask it to cancel one.
+    Front ends hand it a job right after it was submitted, with the status message they
+    posted for it (the poller would find the job at its next scan anyway; this saves the wait),
+    and ask it to cancel one.
     """
 
-    def track(self, job: ExportJob) -> None:
-        """Start following ``job`` now."""
+    async def track(self, job: ExportJob, status_message_id: int | None = None) -> None:
+        """Start following ``job`` now; record the message that shows its status."""
         ...
 
     async def cancel(self, render_id: str) -> bool:
@@ -560,6 +556,21 @@ class ExportFollower(Protocol):
 
 UploadOutcome = Literal["ok", "failed", "rejected"]
 """How an upload ended: sent, failed at the backend or on the way, or refused by our checks."""
+
+PollerEvent = Literal[
+    "claimed",
+    "polled",
+    "progress_shown",
+    "stalled",
+    "found_posted",
+    "submitted_again",
+    "rate_limited",
+    "error",
+    "lost",
+]
+"""What the export poller counts: a job leased, a render-status call, progress shown, a stall
+told, a post found after a crash, a job the backend never got submitted again, a 429, a failed
+poll or unexpected error, a job due here but held or finished elsewhere."""
 
 
 class Telemetry(Protocol):
@@ -581,18 +592,32 @@ class Telemetry(Protocol):
         """One render-status call took ``seconds``."""
         ...
 
+    def count_poller_event(self, event: PollerEvent) -> None:
+        """The export poller did ``event`` once (a claim, a poll, a 429 ...)."""
+        ...
 
-class NoTelemetry:
-    """Counts nothing (tests, the console): implements :class:`Telemetry`."""
+
+class Tally:
+    """Counts in memory (the default; tests read it): implements :class:`Telemetry`."""
+
+    def __init__(self) -> None:
+        self.counts: Counter[str] = Counter()
 
     def count_turn(self, kind: str) -> None:
-        """Nothing."""
+        """One turn of ``kind``."""
+        self.counts[f"turn:{kind}"] += 1
 
     def count_upload(self, outcome: UploadOutcome) -> None:
-        """Nothing."""
+        """One upload ended in ``outcome``."""
+        self.counts[f"upload:{outcome}"] += 1
 
     def count_export_status(self, status: str) -> None:
-        """Nothing."""
+        """One job entered ``status``."""
+        self.counts[f"export:{status}"] += 1
 
     def observe_export_poll(self, seconds: float) -> None:
-        """Nothing."""
+        """Latencies are not kept."""
+
+    def count_poller_event(self, event: PollerEvent) -> None:
+        """The poller did ``event``."""
+        self.counts[event] += 1

@@ -1,57 +1,23 @@
 """Export news in Discord: one status message per render, edited in place, and the result post.
 
 :class:`DiscordNotifier` implements the :class:`bot.core.ports.Notifier` port. It works from
-the durable :class:`~bot.core.models.ExportJob` alone (thread id, requester, status message
-id), so whoever follows a render, the in-process follower or the durable poller, can call it,
-also after a restart. Rules:
+the durable :class:`~bot.core.models.ExportJob` alone, so any process can call it, also after a
+restart, and it only presents: it posts and edits and returns message ids; the poller records
+them. Rules:
 
-* :meth:`~DiscordNotifier.export_started` posts the status message (stage, progress, ETA as
-  ``<t:…:R>``, a Cancel button) and records its id on the job.
-* :meth:`~DiscordNotifier.export_progress` edits that message if the shared
-  :class:`~bot.discord_app.limiter.MessageLimiter` has room *now*, and skips the edit otherwise:
-  progress is advisory, the next report shows more, and a queue of stale progress edits would
-  only delay the result. Without a recorded status message (a process died between posting
-  and recording it) it re-attaches to the one in the thread, found by its Cancel button, and
-  posts one only if there is none. The final edit and ``find_posted`` do the same.
-* **Edits only when something changes.** The notifier remembers what each status message
-  it edited shows (text and buttons; the most recent :data:`SHOWN_REMEMBERED` messages), and
-  an edit that would show the same again is not sent: a render that waits reports the same
-  progress at every poll.
-* :meth:`~DiscordNotifier.export_finished` posts the MP4 link and the project link first (the
-  video is what the user waits for), then edits the status message to its final state (final
-  edits wait for the limiter, they always land). The post pings the requester:
-  ``allowed_mentions`` names
-  that one user, on that one message (the client's default is ``AllowedMentions.none()``).
-  The post carries a nonce derived from the render id (Discord drops a same-nonce repeat for a
-  few minutes) and an Export button whose ``custom_id`` names the render, a marker that
-  :meth:`~DiscordNotifier.find_posted` finds for good. Its id is recorded on the job.
-* **The video attached, sized to fit.** Given an HTTP client, the post also carries the MP4
-  as a file, so it plays in the thread. The upload limit is the thread's guild's
-  ``filesize_limit`` from the cache, else Discord's default for servers without boosts
-  (10 MiB), or the ``upload_limit`` the notifier was given. The video is fetched with one
-  ``GET`` (a ``HEAD`` first would be a second round trip, and signed CDN URLs are often signed
-  for ``GET`` only): its ``Content-Length`` decides before a byte of the body is read, then
-  the body streams to a temporary file, never more than it declared. Within the limit the
-  file is attached as it is; over it (up to the 500 MB media cap) a smaller copy that fits is
-  made (:mod:`.rendition`) and attached, and the post says so. Link embeds are suppressed so
-  the video is not shown twice.
-* **Only links people can open.** The video's link and the project link are shown when they
-  are public (:func:`bot.core.links.is_public_url`): beside the attached file (people on
-  phones open it in their player, it outlives the thread; beside a smaller copy it is the
-  full quality), or alone. A link to the bot's own machine (the local backend) is left out;
-  with nothing attached either, the post says the video is on the bot's host and names the
-  setting that gives renders a public address.
-* Anything that goes wrong on the way to an attachment (a timeout, a 4xx or 5xx, no
-  ``Content-Length``, too large even for a copy, a bot without Attach Files, Discord refusing
-  the upload) falls back to the post without a file, with the same nonce and marker: the
-  post is never lost, and if the refused upload was created after all, Discord answers the
-  repeat with it.
-* :meth:`~DiscordNotifier.export_failed` says so, that no credits were spent (export is free,
-  contract §3.8), and offers Retry; :meth:`~DiscordNotifier.export_stalled` offers Cancel and
-  Retry while polling goes on. Backend error text is logged, never shown.
+* **Status message.** Posted with a Cancel button (its ``custom_id`` re-attaches it when its
+  id was never recorded); progress edits are skipped when the limiter has no room *now* or
+  the message would show the same again (the most recent :data:`SHOWN_REMEMBERED` messages).
+* **Result post.** The MP4 attached when it fits the guild's upload limit (else a smaller copy
+  from :mod:`.rendition`, up to the 500 MB media cap), fetched with one streamed ``GET`` whose
+  ``Content-Length`` decides first; public links beside it; link embeds suppressed. It pings
+  the requester only, carries a nonce from the render id and an Export button naming the
+  render (the marker :meth:`~DiscordNotifier.find_posted` finds for good). Anything failing on
+  the way to an attachment falls back to the post without a file, same nonce and marker.
+* Failure and stall messages say what happened, that export spent no credits, and offer Retry
+  (and Cancel); backend error text is logged, never shown.
 
-Discord errors propagate: the caller decides when to try again (the nonce and the marker make
-a second attempt of the result post safe).
+Discord errors propagate: the poller decides when to try again.
 """
 
 from __future__ import annotations
@@ -151,21 +117,21 @@ class DiscordNotifier:
         status = RenderStatus(job.render_id, RenderStage.PENDING, 0)
         return await self._post_status(job, status, await self._language(job))
 
-    async def export_progress(self, job: ExportJob, status: RenderStatus) -> None:
-        """Show the render's stage, progress and ETA on its status message."""
+    async def export_progress(self, job: ExportJob, status: RenderStatus) -> int | None:
+        """Show the render's stage, progress and ETA on its status message; return its id."""
         lang = await self._language(job)
         status_id = await self._status_id(job)
         if status_id is None:
-            await self._post_status(job, status, lang)
-            return
+            return await self._post_status(job, status, lang)
         content = export_status(job, status.stage, status.progress, lang, now=self._clock.now())
         view = status_view(job.render_id, lang)
         if self._shown.shows(status_id, content, view):
-            return  # the same again: nothing to send, no budget spent
+            return status_id  # the same again: nothing to send, no budget spent
         if not self._limiter.try_edit(job.thread_id, status_id):
             log.debug("progress of %s not shown: the edit budget is used up", job.render_id)
-            return
+            return status_id
         await self._shown.edit(self._thread(job).get_partial_message(status_id), content, view)
+        return status_id
 
     async def export_finished(
         self, job: ExportJob, output_url: str, project_url: str | None
@@ -180,10 +146,6 @@ class DiscordNotifier:
 
         async with self._video(job, thread, output_url) as video:
             posted = await self._post_result(job, content, lang, video, _file_name(thread))
-        async with self._store.transaction() as tx:
-            await tx.exports.update(
-                job.render_id, now=self._clock.now(), posted_message_id=posted.id
-            )
         await self._finish_status(job, lang)
         return posted.id
 
@@ -210,19 +172,19 @@ class DiscordNotifier:
             await self._finish_status(job, await self._language(job))
         return found
 
-    async def export_failed(self, job: ExportJob, error: str) -> None:
+    async def export_failed(self, job: ExportJob, error: str) -> int | None:
         """Say the render failed, that it cost nothing, and offer Retry."""
         log.info("export %s failed: %s", job.render_id, error)
         lang = await self._language(job)
-        await self._replace_status(
+        return await self._replace_status(
             job, text("export_status_failed", lang), retry_view(job.thread_id, lang)
         )
 
-    async def export_stalled(self, job: ExportJob) -> None:
+    async def export_stalled(self, job: ExportJob) -> int | None:
         """Say the render has not moved for a while; offer Cancel and Retry."""
         lang = await self._language(job)
         view = stalled_view(job.render_id, job.thread_id, lang)
-        await self._replace_status(job, text("export_status_stalled", lang), view)
+        return await self._replace_status(job, text("export_status_stalled", lang), view)
 
     # -- plumbing ---------------------------------------------------------------------
 
@@ -237,34 +199,28 @@ class DiscordNotifier:
         await self._limiter.create(job.thread_id)
         message = await self._thread(job).send(content, view=view)
         self._shown.remember(message.id, content, view)
-        async with self._store.transaction() as tx:
-            now = self._clock.now()
-            await tx.exports.update(job.render_id, now=now, status_message_id=message.id)
         return message.id
 
-    async def _replace_status(self, job: ExportJob, content: str, view: discord.ui.View) -> None:
+    async def _replace_status(
+        self, job: ExportJob, content: str, view: discord.ui.View
+    ) -> int | None:
         status_id = await self._status_id(job)
         if status_id is None:
             await self._limiter.create(job.thread_id)
-            await self._thread(job).send(content, view=view)
-        else:
-            await self._edit(job, status_id, content, view)
+            message = await self._thread(job).send(content, view=view)
+            return message.id
+        await self._edit(job, status_id, content, view)
+        return status_id
 
     async def _status_id(self, job: ExportJob) -> int | None:
-        """The job's status message: as recorded, or found in the thread and recorded now.
+        """The job's status message: as recorded, or found in the thread (by its Cancel button).
 
         Not recorded means a process died between posting it and recording its id: the
-        message is re-attached (by its Cancel button), so a second status is never posted.
+        message is re-attached, so a second status is never posted.
         """
         if job.status_message_id is not None:
             return job.status_message_id
-        found = await self._find_own(job, cancel_marker(job.render_id))
-        if found is not None:
-            async with self._store.transaction() as tx:
-                await tx.exports.update(
-                    job.render_id, now=self._clock.now(), status_message_id=found
-                )
-        return found
+        return await self._find_own(job, cancel_marker(job.render_id))
 
     async def _find_own(self, job: ExportJob, marker: str) -> int | None:
         """Our latest message in the job's thread with a button ``marker`` (recent history)."""

@@ -4,7 +4,8 @@
   paced edits, final edit always made).
 * A submitted export gets its status message (the
   :class:`~bot.discord_app.notifier.DiscordNotifier`, which the export poller also reports
-  through) and is handed to the poller at once, which follows it to its one post.
+  through) and is handed to the poller at once with that message's id; the poller records it
+  and follows the render to its one post.
 * "Ready" gets what to try next and the Show timeline / Export buttons; a timeline that can be
   exported gets an Export button; a credit balance is an embed. Everything else is one plain
   message with the event's text.
@@ -83,10 +84,11 @@ class ThreadPresenter:
                 await self._streamer.apply(event)
             case ExportStarted():
                 if (job := await self._job(event.render_id)) is not None:
+                    status_id = None
                     try:
-                        await self._notifier.export_started(job)
+                        status_id = await self._notifier.export_started(job)
                     finally:
-                        self._exports.track(job)
+                        await self._exports.track(job, status_id)
             case Notice(kind=NoticeKind.READY):
                 await self._send(content_of(event, lang), view=ready_view(thread_id, lang))
             case TimelineSummary(exportable=True):

@@ -3,7 +3,8 @@
 Renders take ~30-90 s (contract §3.9), so :class:`AdaptiveSchedule` polls where completion is
 likely and backs off elsewhere:
 
-* **First poll** ``first_poll`` (15 s) after submission: nothing finishes sooner.
+* **First poll**: recorded with the job when it is submitted
+  (:meth:`~bot.core.usecases.exports.ExportJobs.first_poll_at`), not here.
 * **Busy window** (until ``busy_until``, 2 min): every ``busy_every`` (10 s). When progress
   moves, the poll aims at the estimated completion instead, between ``min_every`` and
   ``eta_cap``: ``eta_share`` of a distant estimate (so an uneven render is not overshot; the
@@ -12,10 +13,9 @@ likely and backs off elsewhere:
 * **After the window**, every ``late_every`` (30 s), still aiming at an estimate if one is
   nearer. A stall (no progress) is the poller's business (:mod:`bot.jobs.tracking`).
 * **Errors** back off exponentially from ``error_backoff`` to ``error_backoff_max``;
-  **429** waits ``Retry-After`` (or ``rate_limit_wait``, 30 s, the contract's rule) and
-  never less.
+  **429** waits what the error names (``Retry-After``, else the contract's 30 s), never less.
 * **Jitter**: every delay is scaled by a random factor in ``1 ± jitter`` (429 waits only
-  grow; the first poll uses the wider ``first_jitter``), from an injected
+  grow), from an injected
   :class:`random.Random`, so thousands of jobs submitted together spread out instead of
   polling in lockstep, and tests are repeatable.
 
@@ -50,7 +50,7 @@ class Observation:
 
     ``age`` is seconds since submission; ``eta`` the estimated seconds to completion (``None``
     without moving progress); ``errors`` the failed polls in a row; ``retry_after`` the wait a
-    429 asked for (``0`` if it named none).
+    429 asked for.
     """
 
     age: float
@@ -61,10 +61,6 @@ class Observation:
 
 class PollSchedule(Protocol):
     """Picks poll delays; the poller adds them to "now"."""
-
-    def first_delay(self, age: float, rng: random.Random) -> float:
-        """Seconds until a job ``age`` seconds old that was never polled may be polled."""
-        ...
 
     def next_delay(self, seen: Observation, rng: random.Random) -> float:
         """Seconds until the next poll, after a poll that found ``seen``."""
@@ -105,7 +101,6 @@ def _spread(delay: float, jitter: float, rng: random.Random) -> float:
 class AdaptiveSchedule:
     """The production schedule (see the module docstring for the reasoning)."""
 
-    first_poll: float = 15.0
     busy_until: float = 120.0
     busy_every: float = 10.0
     late_every: float = 30.0
@@ -116,26 +111,12 @@ class AdaptiveSchedule:
     eta_cap: float = 15.0
     error_backoff: float = 5.0
     error_backoff_max: float = 300.0
-    rate_limit_wait: float = 30.0
     jitter: float = 0.1
-    #: Wider for the first poll: jobs submitted in a burst are spread over 12-18 s.
-    first_jitter: float = 0.2
-
-    def first_delay(self, age: float, rng: random.Random) -> float:
-        """``first_poll`` after submission (jittered); 0 from the earliest jittered time on.
-
-        The 0 from ``first_poll x (1 - first_jitter)`` keeps a job claimed just short of its first
-        poll from being put off again and again by ever smaller jittered remainders.
-        """
-        if age >= self.first_poll * (1.0 - self.first_jitter):
-            return 0.0
-        return _spread(self.first_poll - age, self.first_jitter, rng)
 
     def next_delay(self, seen: Observation, rng: random.Random) -> float:
         """The delay for ``seen``: 429 wait, error back-off, or the cadence of its age."""
         if seen.retry_after is not None:
-            wait = seen.retry_after if seen.retry_after > 0 else self.rate_limit_wait
-            return wait * rng.uniform(1.0, 1.0 + self.jitter)
+            return seen.retry_after * rng.uniform(1.0, 1.0 + self.jitter)
         if seen.errors > 0:
             backoff = self.error_backoff * 2.0 ** min(seen.errors - 1, 16)
             return _spread(min(backoff, self.error_backoff_max), self.jitter, rng)
@@ -158,16 +139,9 @@ class FixedSchedule:
 
     every: float = 30.0
     jitter: float = 0.0
-    rate_limit_wait: float = 30.0
-
-    def first_delay(self, age: float, rng: random.Random) -> float:
-        """``every`` after submission."""
-        if age >= self.every * (1.0 - self.jitter):
-            return 0.0
-        return _spread(self.every - age, self.jitter, rng)
 
     def next_delay(self, seen: Observation, rng: random.Random) -> float:
         """``every`` (or the 429 wait)."""
         if seen.retry_after is not None:
-            return seen.retry_after if seen.retry_after > 0 else self.rate_limit_wait
+            return seen.retry_after
         return _spread(self.every, self.jitter, rng)

@@ -1,6 +1,7 @@
-"""Operations: Prometheus metrics and the ``/healthz`` + ``/metrics`` side server.
+"""Operations, an adapter like the others: Prometheus metrics and the ``/healthz`` + ``/metrics``
+side server.
 
-:class:`Metrics` owns the bot's metric families on a registry of its own; the rest of the code
+:class:`Metrics` implements :class:`bot.core.ports.Telemetry` and owns the bot's metric families on a registry of its own; the rest of the code
 reports through its typed methods. :class:`OpsServer` serves them next to ``/healthz``, which
 runs named checks such as :func:`database_check`, :func:`backend_check` and
 :func:`gateway_check`. Nothing here imports discord at run time.

@@ -687,6 +687,7 @@ class ExportJobRepository:
         next_poll_at: datetime | None = None,
         status_message_id: int | None = None,
         options: ExportOptions | None = None,
+        attempts: int = 0,
     ) -> Recorded[ExportJob]:
         """Store a new job (first poll at ``next_poll_at``, default ``now``), or return it."""
         created = await _insert_once(
@@ -697,7 +698,7 @@ class ExportJobRepository:
             requester_id=requester_id,
             status=status.value,
             progress=0,
-            attempts=0,
+            attempts=attempts,
             next_poll_at=now if next_poll_at is None else next_poll_at,
             status_message_id=status_message_id,
             output_format=options.format if options is not None else None,
@@ -813,29 +814,6 @@ class ExportJobRepository:
             update(_JOB)
             .where(_JOB.c.render_id == render_id, _JOB.c.lease_owner == owner)
             .values(lease_expires_at=now + lease_for, updated_at=now)
-        )
-        return await _rowcount(self._session, statement) == 1
-
-    async def release(
-        self,
-        render_id: str,
-        *,
-        owner: str,
-        now: datetime,
-        next_poll_at: datetime | None = None,
-    ) -> bool:
-        """Give the lease back (optionally rescheduling the next poll); ``False`` if not held."""
-        values: dict[str, object] = {
-            "lease_owner": None,
-            "lease_expires_at": None,
-            "updated_at": now,
-        }
-        if next_poll_at is not None:
-            values["next_poll_at"] = next_poll_at
-        statement = (
-            update(_JOB)
-            .where(_JOB.c.render_id == render_id, _JOB.c.lease_owner == owner)
-            .values(**values)
         )
         return await _rowcount(self._session, statement) == 1
 

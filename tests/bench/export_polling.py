@@ -53,6 +53,9 @@ from sqlalchemy import insert
 from bot.backend import Attribution, Authenticator, NemoClient
 from bot.core.backend_results import RenderStage, RenderStatus
 from bot.core.models import BackendIdentity, ExportJob, ExportStatus
+from bot.core.usecases import Deps, Timings
+from bot.core.usecases.context import FIRST_POLL_SECONDS
+from bot.core.usecases.exports import FIRST_POLL_JITTER, ExportJobs
 from bot.jobs import AdaptiveSchedule, ExportPoller, FixedSchedule, PollerSettings, PollSchedule
 from bot.storage import SqlStore, create_engine, create_sessionmaker, upgrade
 from bot.storage.tables import ExportJobRow, TrackThreadRow
@@ -173,7 +176,15 @@ async def seeded_store(url: str, jobs: list[dict[str, Any]]) -> tuple[Any, SqlSt
     return engine, store
 
 
-def job_rows(count: int, rng: random.Random, *, statuses: list[ExportStatus] | None = None):
+def job_rows(
+    count: int,
+    rng: random.Random,
+    *,
+    statuses: list[ExportStatus] | None = None,
+    first_poll: float = FIRST_POLL_SECONDS,
+    jitter: float = FIRST_POLL_JITTER,
+):
+    """Jobs submitted within one second, first polled as ``ExportJobs.first_poll_at`` records."""
     rows, submitted = [], {}
     for index in range(count):
         render_id = f"render_{index:05d}"
@@ -189,7 +200,8 @@ def job_rows(count: int, rng: random.Random, *, statuses: list[ExportStatus] | N
                 "progress": 0,
                 "attempts": 0,
                 "output_url": "https://cdn.example/x.mp4" if statuses else None,
-                "next_poll_at": created,
+                "next_poll_at": created
+                + timedelta(seconds=first_poll * rng.uniform(1 - jitter, 1 + jitter)),
                 "status_message_id": 5_000_000 + index,
                 "created_at": created,
                 "updated_at": created,
@@ -213,24 +225,29 @@ class Outcome:
     span: float
     cycles: int
     progress_edits: int
-    stats: Any
 
 
 async def simulate(
-    name: str, schedule: PollSchedule, count: int, seed: int, url: str, *, progress: bool = True
+    name: str,
+    schedule: PollSchedule,
+    count: int,
+    seed: int,
+    url: str,
+    *,
+    progress: bool = True,
+    first_poll: tuple[float, float] = (FIRST_POLL_SECONDS, FIRST_POLL_JITTER),
 ) -> Outcome:
     rng = random.Random(seed)
-    rows, submitted = job_rows(count, rng)
+    rows, submitted = job_rows(count, rng, first_poll=first_poll[0], jitter=first_poll[1])
     lengths = {row["render_id"]: rng.uniform(30.0, 90.0) for row in rows}
     engine, store = await seeded_store(url, rows)
     clock = VirtualClock()
     renders = SimulatedRenders(clock, lengths, submitted, report_progress=progress)
     notifier = TimingNotifier(clock)
+    exports = ExportJobs(Deps(renders, store, clock, Timings()))  # type: ignore[arg-type]
     poller = ExportPoller(
-        store=store,
-        backend=renders,  # type: ignore[arg-type]  # the render-status part of the port
+        exports=exports,
         notifier=notifier,
-        clock=clock,
         owner_id=f"bench-{name}",
         lease_for=timedelta(seconds=60),
         concurrency=CONCURRENCY,
@@ -264,7 +281,6 @@ async def simulate(
         span,
         cycles,
         notifier.progress_edits,
-        poller.stats,
     )
 
 
@@ -412,13 +428,10 @@ async def boot(url: str, count: int) -> tuple[float, int]:
     engine = create_engine(url)
     try:
         clock = VirtualClock()
-        poller = ExportPoller(
-            store=SqlStore(create_sessionmaker(engine)),
-            backend=None,  # type: ignore[arg-type]  # not called before the first poll
-            notifier=TimingNotifier(clock),
-            clock=clock,
-            owner_id="boot",
-        )
+        store = SqlStore(create_sessionmaker(engine))
+        # No backend: nothing is polled before the first poll.
+        exports = ExportJobs(Deps(None, store, clock, Timings()))  # type: ignore[arg-type]
+        poller = ExportPoller(exports=exports, notifier=TimingNotifier(clock), owner_id="boot")
         loaded = await poller.start()
         elapsed = time.perf_counter() - started
         assert poller.ready and poller.tracked == loaded == count
@@ -476,7 +489,9 @@ async def main() -> None:
                 sqlite("b"),
                 progress=False,
             ),
-            await simulate("naive 30 s", FixedSchedule(30.0), count, seed, sqlite("c")),
+            await simulate(
+                "naive 30 s", FixedSchedule(30.0), count, seed, sqlite("c"), first_poll=(30.0, 0.0)
+            ),
         ]
         with contextlib.ExitStack() as stack:
             server = stack.enter_context(postgresql()) if args.postgresql else None

@@ -8,22 +8,25 @@ wait for its notifier, as a front end would.
 from __future__ import annotations
 
 import asyncio
+import dataclasses
 import itertools
 import random
+from collections import Counter
 from collections.abc import AsyncIterator
-from datetime import timedelta
+from datetime import UTC, datetime, timedelta
 
 import httpx
 import pytest
 
 from bot.core.models import ExportOptions, ExportStatus
 from bot.core.replies import ErrorReply, ExportStarted
-from bot.core.usecases import Conversation, UseCases
+from bot.core.usecases import Conversation, Timings, UseCases
+from bot.core.usecases.exports import FIRST_POLL_JITTER, ExportJobs
 from bot.jobs import ExportPoller, PollerSettings, Supervisor
 from bot.local_backend import Fault
 from tests.backend.media import is_mp4
 from tests.core.usecases_support import FAST, collect, mp4_duration, of_type, tone_attachment
-from tests.jobs.support import TINY, RealClock, RecordingNotifier, Threads
+from tests.jobs.support import TINY, RecordingNotifier, Threads
 
 pytestmark = pytest.mark.timeout(30)
 
@@ -67,10 +70,8 @@ async def poller(use_cases, notifier) -> AsyncIterator[ExportPoller]:
     """The real poller loop on a real clock, at a tiny scale of the production schedule."""
     deps = use_cases.deps
     poller = ExportPoller(
-        store=deps.store,
-        backend=deps.backend,
+        exports=ExportJobs(deps),
         notifier=notifier,
-        clock=RealClock(),
         owner_id="usecase-test",
         lease_for=timedelta(seconds=30),
         schedule=TINY,
@@ -118,7 +119,7 @@ async def test_export_is_recorded_then_posted_once_as_a_playable_mp4(
     recorded = await job(use_cases, started.render_id)
     assert recorded.requester_id == REQUESTER
     assert recorded.options == ExportOptions(resolution="720p")
-    poller.track(recorded)
+    await poller.track(recorded)
     await asyncio.wait_for(notifier.finished[started.render_id].wait(), timeout=20)
     await poller.stop()  # in-flight writes finish: the post is recorded
 
@@ -195,3 +196,30 @@ async def test_render_failing_twice_is_reported(
     assert len(notifier.of("failed")) == 1
     assert notifier.of("finished") == []
     assert submit_attempts(local_backend) == 2
+
+
+def test_jobs_submitted_together_spread_their_first_polls(use_cases):
+    """10,000 renders submitted in one instant are first polled over 12-18 s, not at once."""
+    exports = ExportJobs(dataclasses.replace(use_cases.deps, timings=Timings()), random.Random(2))
+    now = datetime(2026, 12, 2, tzinfo=UTC)
+    delays = [(exports.first_poll_at(now) - now).total_seconds() for _ in range(10_000)]
+    slots = Counter(int(delay * 10) for delay in delays)
+    assert min(slots) == 120 and max(slots) == 179  # 100-ms slots from 12.0 s to 17.9 s
+    assert max(slots.values()) <= 1.3 * 10_000 / 60
+
+
+@sqlite_only
+async def test_a_new_export_is_first_polled_a_first_poll_after_it_was_submitted(
+    use_cases, with_track
+):
+    """The job's first poll is recorded with it (not "now"), so no claim is wasted on it."""
+    before = use_cases.deps.clock.now()
+    events = await export(use_cases, with_track)
+    (started,) = of_type(events, ExportStarted)
+    recorded = await job(use_cases, started.render_id)
+    first = FAST.first_poll
+    wait = (recorded.next_poll_at - before).total_seconds()
+    assert first * (1 - FIRST_POLL_JITTER) <= wait
+    assert (recorded.next_poll_at - recorded.created_at).total_seconds() <= first * (
+        1 + FIRST_POLL_JITTER
+    )

@@ -22,6 +22,7 @@ FAST = Timings(
     still_working_every=3600.0,
     recovery_waits=(0.1, 0.1, 0.1, 0.1, 0.1),
     burst_window=0.0,
+    first_poll=0.05,
     billing_url="https://nemovideo.example/dashboard/billing",
 )
 

@@ -79,7 +79,7 @@ from tests.discord_emulator.holds import HeldCreate
 
 T = TypeVar("T")
 
-#: The ``find_posted`` recovery line of the export poller (bot/jobs/export_poller.py).
+#: The ``find_posted`` recovery line of the export poller (bot/jobs/poller/handling.py).
 FOUND_POSTED = re.compile(r"export (\S+) was posted before")
 #: Environment prefixes of every Beatthread setting: never inherited from the caller's shell.
 _SETTING_PREFIXES = (
@@ -674,7 +674,7 @@ class CrashRound:
         }
         settings = Settings(_env_file=None, **values)  # type: ignore[call-arg]
         found = _FoundPosted()
-        poller_log = logging.getLogger("bot.jobs.export_poller")
+        poller_log = logging.getLogger("bot.jobs.poller.handling")
         poller_log.addHandler(found)
         try:
             async with (

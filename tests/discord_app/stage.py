@@ -45,7 +45,10 @@ FAST_POLLING = PollerOptions(
     schedule=TINY,
     settings=PollerSettings(scan_every=0.1, coalesce=0.01, progress_every=0.05),
 )
-"""The export poller's production schedule, scaled down (first poll after 50 ms)."""
+"""The export poller's production schedule, scaled down."""
+
+FIRST_POLL = 0.05
+"""Renders are first polled 50 ms after they were submitted."""
 
 WAIT = 10.0
 """How long a test waits for something the bot does (never a fixed sleep)."""
@@ -82,6 +85,7 @@ class Stage:
             "nemo_client_id": None,
             "database_url": self.database_url,
             "ops_port": 0,  # the side server, when a test starts it: any free port
+            "export_first_poll": FIRST_POLL,
         }
         values.update(overrides)
         return Settings(_env_file=None, **values)  # type: ignore[call-arg]

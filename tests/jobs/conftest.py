@@ -13,7 +13,14 @@ from bot.core.backend_results import BackendSession
 from bot.jobs import ExportPoller, PollerSettings
 from bot.local_backend import LocalBackend
 from bot.storage import SqlStore
-from tests.jobs.support import LEASE, RecordingNotifier, StepClock, Threads, exportable_session
+from tests.jobs.support import (
+    LEASE,
+    RecordingNotifier,
+    StepClock,
+    Threads,
+    export_jobs,
+    exportable_session,
+)
 
 
 @pytest.fixture
@@ -61,10 +68,8 @@ def make_poller(
         **settings: Any,
     ) -> ExportPoller:
         return ExportPoller(
-            store=store,
-            backend=backend,
+            exports=export_jobs(store, backend, clock),
             notifier=notifier,
-            clock=clock,
             owner_id=owner_id or f"process-{next(owners)}",
             lease_for=LEASE,
             concurrency=concurrency,

@@ -20,6 +20,10 @@ from bot.backend import NemoClient
 from bot.console import file_source
 from bot.core.backend_results import BackendSession, RenderStage, RenderStatus
 from bot.core.models import ExportJob, ExportStatus
+from bot.core.ports import Backend, Clock, Store, Telemetry
+from bot.core.usecases import Deps, Timings
+from bot.core.usecases.context import FIRST_POLL_SECONDS
+from bot.core.usecases.exports import ExportJobs
 from bot.jobs import AdaptiveSchedule, export_nonce
 from bot.local_backend import LocalBackend
 from bot.storage import SqlStore
@@ -28,6 +32,21 @@ from tests.backend.media import write_tone
 T0 = datetime(2026, 11, 24, 12, 0, tzinfo=UTC)
 LEASE = timedelta(seconds=60)
 _thread_ids = itertools.count(10_000)
+
+
+def export_jobs(
+    store: Store,
+    backend: Backend,
+    clock: Clock,
+    *,
+    first_poll: float = FIRST_POLL_SECONDS,
+    telemetry: Telemetry | None = None,
+) -> ExportJobs:
+    """The export owner over the test's store, backend and clock."""
+    deps = Deps(backend, store, clock, Timings(first_poll=first_poll))
+    if telemetry is not None:
+        deps = Deps(backend, store, clock, deps.timings, telemetry)
+    return ExportJobs(deps)
 
 
 def at(seconds: float) -> datetime:
@@ -119,10 +138,11 @@ class RecordingNotifier:
     def handles(self, job: ExportJob) -> bool:
         return self.handles_all
 
-    async def export_progress(self, job: ExportJob, status: RenderStatus) -> None:
+    async def export_progress(self, job: ExportJob, status: RenderStatus) -> int | None:
         self.calls.append(Call("progress", job.render_id, (status.stage, status.progress)))
         if self.crash_on_progress:
             raise ProcessCrash
+        return self._status_message(job)
 
     async def export_finished(
         self, job: ExportJob, output_url: str, project_url: str | None
@@ -146,12 +166,20 @@ class RecordingNotifier:
                 return message.message_id
         return None
 
-    async def export_failed(self, job: ExportJob, error: str) -> None:
+    async def export_failed(self, job: ExportJob, error: str) -> int | None:
         self.calls.append(Call("failed", job.render_id, error))
         self.finished[job.render_id].set()
+        return self._status_message(job)
 
-    async def export_stalled(self, job: ExportJob) -> None:
+    async def export_stalled(self, job: ExportJob) -> int | None:
         self.calls.append(Call("stalled", job.render_id))
+        return self._status_message(job)
+
+    def _status_message(self, job: ExportJob) -> int:
+        """The job's status message, posted now if it has none (as the Discord one does)."""
+        if job.status_message_id is not None:
+            return job.status_message_id
+        return self.threads.post(job.thread_id, f"status of {job.render_id}", "").message_id
 
     def of(self, kind: str, render_id: str | None = None) -> list[Call]:
         return [c for c in self.calls if c.kind == kind and render_id in (None, c.render_id)]
@@ -174,8 +202,9 @@ async def new_job(
     guild_id: int = 1 << 22,
     submit: bool = True,
     status_message_id: int | None = 555,
+    first_poll: float = 15.0,
 ) -> ExportJob:
-    """Record an export in a new thread (as ``start_export`` does) and submit it."""
+    """Record an export in a new thread (as ``start_export`` does, unjittered) and submit it."""
     thread_id = next(_thread_ids)
     render_id = nemo.new_render_id()
     async with store.transaction() as tx:
@@ -193,6 +222,7 @@ async def new_job(
             thread_id=thread_id,
             requester_id=88,
             now=now,
+            next_poll_at=now + timedelta(seconds=first_poll),
             status_message_id=status_message_id,
         )
     if submit:
@@ -225,9 +255,8 @@ def stage_of(call: Call) -> RenderStage:
     return call.detail[0]
 
 
-#: The production shape at 1/300 of the time: first poll after 50 ms, then every 10-30 ms.
+#: The production shape at 1/300 of the time: every 10-30 ms (with first polls after 50 ms).
 TINY = AdaptiveSchedule(
-    first_poll=0.05,
     busy_until=0.4,
     busy_every=0.03,
     late_every=0.1,

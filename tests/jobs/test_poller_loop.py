@@ -10,7 +10,7 @@ import pytest
 
 from bot.core.models import ExportStatus
 from bot.jobs import ExportPoller, PollerSettings, Supervisor
-from tests.jobs.support import TINY, RealClock, job_of, new_job
+from tests.jobs.support import TINY, RealClock, export_jobs, job_of, new_job
 
 pytestmark = [pytest.mark.timeout(30), pytest.mark.parametrize("database_backend", ["sqlite"])]
 
@@ -21,12 +21,12 @@ async def test_run_rehydrates_follows_new_jobs_posts_each_once_and_stops_cleanly
     """Jobs recorded before start and one tracked while running are all posted once."""
     clock = RealClock()
     backend.config.render_seconds = 0.15
-    before = [await new_job(store, nemo, session, now=clock.now()) for _ in range(3)]
+    before = [
+        await new_job(store, nemo, session, now=clock.now(), first_poll=0.05) for _ in range(3)
+    ]
     poller = ExportPoller(
-        store=store,
-        backend=nemo,
+        exports=export_jobs(store, nemo, clock, first_poll=0.05),
         notifier=notifier,
-        clock=clock,
         owner_id="loop",
         lease_for=timedelta(seconds=30),
         concurrency=2,
@@ -36,8 +36,8 @@ async def test_run_rehydrates_follows_new_jobs_posts_each_once_and_stops_cleanly
     )
     async with Supervisor() as tasks:
         state = tasks.spawn("export-poller", poller.run, stop=poller.stop, restart=True)
-        later = await new_job(store, nemo, session, now=clock.now())
-        poller.track(later)
+        later = await new_job(store, nemo, session, now=clock.now(), first_poll=0.05)
+        await poller.track(later)
         everything = [*before, later]
         await asyncio.wait_for(
             asyncio.gather(*(notifier.finished[job.render_id].wait() for job in everything)),

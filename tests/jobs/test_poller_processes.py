@@ -62,8 +62,10 @@ async def test_two_pollers_share_the_jobs_and_never_poll_one_twice(
     handled = await asyncio.gather(a.run_once(at(20)), b.run_once(at(20)))
 
     assert sum(handled) == 24
-    assert a.stats.polls + b.stats.polls == 24
-    assert a.stats.polls >= 3 and b.stats.polls >= 3  # split between them
+    assert a.telemetry.counts["polled"] + b.telemetry.counts["polled"] == 24
+    assert (
+        a.telemetry.counts["polled"] >= 3 and b.telemetry.counts["polled"] >= 3
+    )  # split between them
     assert polls_per_render(backend) == Counter({job.render_id: 1 for job in jobs})
     for job in jobs:
         assert len(threads.posts_of(job.render_id)) == 1
@@ -88,9 +90,9 @@ async def test_a_dead_pollers_jobs_move_to_the_other_when_the_lease_expires(
     survivor = make_poller(store=second_store, notifier=RecordingNotifier(threads))
     assert await survivor.start() == 4
     assert await survivor.run_once(at(20) + LEASE / 2) == 0
-    assert survivor.stats.polls == 0
+    assert survivor.telemetry.counts["polled"] == 0
     assert await survivor.run_once(at(20) + LEASE) == 4
-    assert survivor.stats.polls == 4
+    assert survivor.telemetry.counts["polled"] == 4
     for job in jobs:
         stored = await job_of(store, job.render_id)
         assert (stored.status, stored.lease_owner) == (ExportStatus.PENDING, None)

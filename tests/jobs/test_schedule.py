@@ -1,15 +1,16 @@
-"""The poll schedule (pure): first poll, busy window, aiming at the estimate, back-off, jitter."""
+"""The poll schedule (pure): busy window, aiming at the estimate, back-off, jitter."""
 
 from __future__ import annotations
 
 import random
-from collections import Counter
 
 import pytest
 
+from bot.core.usecases.context import FIRST_POLL_SECONDS
+from bot.core.usecases.exports import FIRST_POLL_JITTER
 from bot.jobs.schedule import AdaptiveSchedule, FixedSchedule, Observation, estimate_eta
 
-EXACT = AdaptiveSchedule(jitter=0.0, first_jitter=0.0)
+EXACT = AdaptiveSchedule(jitter=0.0)
 RNG = random.Random(0)
 
 
@@ -31,24 +32,6 @@ def test_estimate_eta(progress, age, previous, eta):
 
 
 @pytest.mark.parametrize(
-    ("age", "delay"),
-    [
-        (0.0, 15.0),  # first poll 15 s after submission
-        (5.0, 10.0),
-        (11.9, 3.1),
-        (12.0, 0.0),  # within the first poll's jitter (±20 %): due
-        (100.0, 0.0),
-    ],
-)
-def test_first_delay(age, delay):
-    schedule = AdaptiveSchedule()
-    if delay == 0.0:
-        assert schedule.first_delay(age, RNG) == 0.0
-    else:
-        assert delay * 0.8 <= schedule.first_delay(age, RNG) <= delay * 1.2
-
-
-@pytest.mark.parametrize(
     ("seen", "delay"),
     [
         (Observation(age=5.0), 10.0),  # polled early (e.g. by another process): the cadence
@@ -65,8 +48,7 @@ def test_first_delay(age, delay):
         (Observation(age=20.0, errors=1), 5.0),  # errors back off exponentially
         (Observation(age=20.0, errors=3), 20.0),
         (Observation(age=20.0, errors=30), 300.0),
-        (Observation(age=20.0, retry_after=42.0), 42.0),  # 429 with Retry-After
-        (Observation(age=20.0, retry_after=0.0), 30.0),  # 429 without: the contract's 30 s
+        (Observation(age=20.0, retry_after=42.0), 42.0),  # 429: what it asked for
     ],
 )
 def test_next_delay(seen, delay):
@@ -90,21 +72,12 @@ def test_seeded_jitter_is_repeatable():
     assert delays(9) == delays(9) != delays(10)
 
 
-def test_jobs_submitted_together_spread_their_first_polls():
-    """10,000 jobs submitted in the same instant poll evenly over 12-18 s, not at once."""
-    rng = random.Random(2)
-    schedule = AdaptiveSchedule()
-    slots = Counter(int(schedule.first_delay(0.0, rng) * 10) for _ in range(10_000))
-    assert min(slots) == 120 and max(slots) == 179  # 100-ms slots from 12.0 s to 17.9 s
-    assert max(slots.values()) <= 1.3 * 10_000 / 60
-
-
 def test_a_90_second_render_with_steady_progress_takes_at_most_8_polls():
     """The bench's target, checked on the schedule alone (the bench runs the real poller)."""
     schedule = AdaptiveSchedule()
     rng = random.Random(5)
     for length in (30.0, 60.0, 90.0):
-        age = schedule.first_delay(0.0, rng)
+        age = FIRST_POLL_SECONDS * rng.uniform(1 - FIRST_POLL_JITTER, 1 + FIRST_POLL_JITTER)
         polls, previous = 0, None
         while True:
             polls += 1
@@ -128,4 +101,3 @@ def test_a_90_second_render_with_steady_progress_takes_at_most_8_polls():
 )
 def test_fixed_schedule(seen, delay):
     assert FixedSchedule().next_delay(seen, RNG) == delay
-    assert FixedSchedule().first_delay(0.0, RNG) == 30.0

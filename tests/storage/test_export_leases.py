@@ -6,11 +6,18 @@ from datetime import UTC, datetime, timedelta
 import pytest
 
 from bot.core.models import ExportStatus
+from bot.core.ports import PolledJob
 from bot.storage import SqlStore, create_engine, create_sessionmaker
 from bot.storage.repositories import ExportJobRepository
 
 NOW = datetime(2026, 11, 24, 12, 0, tzinfo=UTC)
 LEASE = timedelta(seconds=30)
+
+
+def polled(next_poll_at: datetime) -> PolledJob:
+    """A poll of ``render_000`` that found it still pending."""
+    pending = ExportStatus.PENDING
+    return PolledJob("render_000", pending, pending, 0, next_poll_at)
 
 
 async def seed(store, count, *, status=ExportStatus.PENDING):
@@ -99,7 +106,8 @@ async def test_an_expired_lease_is_taken_over(two_processes):
             now=NOW + LEASE,
             held_by="proc-a",
         )
-        assert not await tx.exports.release("render_000", owner="proc-a", now=NOW + LEASE)
+        await tx.exports.release_polled([polled(NOW)], owner="proc-a", now=NOW + LEASE)
+        assert (await tx.exports.get("render_000")).lease_owner == "proc-b"  # left alone
 
 
 async def test_renew_and_release(store):
@@ -112,9 +120,7 @@ async def test_renew_and_release(store):
         )
     assert await claim(store, "proc-b", NOW + LEASE + timedelta(seconds=1)) == []
     async with store.transaction() as tx:
-        assert await tx.exports.release(
-            "render_000", owner="proc-a", now=NOW + LEASE, next_poll_at=NOW + 3 * LEASE
-        )
+        await tx.exports.release_polled([polled(NOW + 3 * LEASE)], owner="proc-a", now=NOW + LEASE)
         job = await tx.exports.get("render_000")
     assert (job.lease_owner, job.lease_expires_at, job.next_poll_at) == (
         None,

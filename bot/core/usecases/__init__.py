@@ -19,7 +19,7 @@ from __future__ import annotations
 from collections.abc import AsyncIterator
 
 from bot.core.models import ExportOptions
-from bot.core.ports import Backend, Clock, NoTelemetry, Store, Telemetry
+from bot.core.ports import Backend, Clock, Store, Tally, Telemetry
 from bot.core.replies import ReplyEvent
 from bot.core.usecases.chat import after_interruption, chat_turn
 from bot.core.usecases.context import (
@@ -62,7 +62,7 @@ class UseCases:
         telemetry: Telemetry | None = None,
     ) -> None:
         self.deps = Deps(
-            backend, store, clock or SystemClock(), timings or Timings(), telemetry or NoTelemetry()
+            backend, store, clock or SystemClock(), timings or Timings(), telemetry or Tally()
         )
 
     async def start_conversation(

@@ -10,9 +10,11 @@ from datetime import UTC, datetime
 
 from bot.core.backend_results import UploadSource
 from bot.core.media import DEFAULT_MAX_BYTES
-from bot.core.ports import Backend, Clock, NoTelemetry, Store, Telemetry
+from bot.core.ports import Backend, Clock, Store, Tally, Telemetry
 from bot.core.streaming import DISCORD_MESSAGE_LIMIT
 
+#: Seconds from submitting a render to its first poll: renders take 30-90 s (§3.9), none sooner.
+FIRST_POLL_SECONDS = 15.0
 #: Contract §6 "Billing / top-up" link, for registered accounts that run out of credits.
 DEFAULT_BILLING_URL = "https://nemovideo.com/dashboard/billing"
 
@@ -37,6 +39,8 @@ class Timings:
     #: The longest message a front end can show (Discord: 2,000 characters).
     message_limit: int = DISCORD_MESSAGE_LIMIT
     max_upload_bytes: int = DEFAULT_MAX_BYTES
+    #: A new render is first polled this long after it was submitted (jittered).
+    first_poll: float = FIRST_POLL_SECONDS
     billing_url: str = DEFAULT_BILLING_URL
 
 
@@ -64,7 +68,7 @@ class Deps:
     store: Store
     clock: Clock
     timings: Timings
-    telemetry: Telemetry = field(default_factory=NoTelemetry)
+    telemetry: Telemetry = field(default_factory=Tally)
 
 
 @dataclass(frozen=True, slots=True)

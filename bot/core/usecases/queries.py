@@ -12,13 +12,13 @@ from __future__ import annotations
 
 from collections.abc import AsyncIterator
 
-from bot.core.errors import DomainError, SessionGoneError
+from bot.core.errors import DomainError
 from bot.core.replies import CreditsReply, ReplyEvent, TimelineSummary
 from bot.core.texts import text
 from bot.core.timeline import parse_draft, summarize
 from bot.core.usecases.context import Conversation, Deps
 from bot.core.usecases.explain import explain, is_local_studio, register_url
-from bot.core.usecases.sessions import ensure_session, restart_session, save_snapshot, session_of
+from bot.core.usecases.sessions import current_state, save_snapshot
 
 
 async def credits(deps: Deps, conversation: Conversation) -> AsyncIterator[ReplyEvent]:
@@ -42,16 +42,12 @@ async def timeline(deps: Deps, conversation: Conversation) -> AsyncIterator[Repl
     """The timeline summary (the ``/status`` command)."""
     lang = conversation.language
     try:
-        thread = await ensure_session(deps, conversation)
-        try:
-            state = await deps.backend.state(session_of(thread))
-        except SessionGoneError:
-            thread, notice = await restart_session(deps, conversation)
-            yield notice
-            state = await deps.backend.state(session_of(thread))
+        _, state, notice = await current_state(deps, conversation)
     except DomainError as error:
         yield await explain(deps, lang, error)
         return
+    if notice is not None:
+        yield notice
     await save_snapshot(deps, conversation, state.draft)
     parsed = parse_draft(state.draft)
     yield TimelineSummary(summarize(parsed, lang), parsed.is_exportable)

@@ -21,7 +21,8 @@ import logging
 from collections.abc import Mapping
 from typing import Any
 
-from bot.core.errors import DomainError
+from bot.core.backend_results import SessionState
+from bot.core.errors import DomainError, SessionGoneError
 from bot.core.models import ThreadStatus, TrackThread
 from bot.core.replies import Notice, NoticeKind, WhatChanged
 from bot.core.texts import text
@@ -139,6 +140,18 @@ async def restart_session(deps: Deps, conversation: Conversation) -> tuple[Track
     again = text("session_lost_reupload", lang) if reuploaded else ""
     notice = Notice(NoticeKind.SESSION_RESTARTED, text("session_lost", lang, reupload=again))
     return await load_thread(deps, conversation), notice
+
+
+async def current_state(
+    deps: Deps, conversation: Conversation
+) -> tuple[TrackThread, SessionState, Notice | None]:
+    """The session's state, the lost session (1002) replaced first: then with the notice."""
+    thread = await ensure_session(deps, conversation)
+    try:
+        return thread, await deps.backend.state(session_of(thread)), None
+    except SessionGoneError:
+        thread, notice = await restart_session(deps, conversation)
+        return thread, await deps.backend.state(session_of(thread)), notice
 
 
 def session_of(thread: TrackThread) -> str:
