@@ -14,6 +14,7 @@ from bot.local_backend import Fault
 from bot.storage.tables import ExportJobRow
 from tests.jobs.support import (
     LEASE,
+    Call,
     ProcessCrash,
     RecordingNotifier,
     at,
@@ -300,6 +301,33 @@ async def test_a_failed_post_is_retried_after_looking_for_it(
     assert [c.kind for c in notifier.calls] == ["find", "finished"]
     assert len(threads.posts_of(job.render_id)) == 1
     assert (await job_of(store, job.render_id)).status is ExportStatus.POSTED
+
+
+@sqlite_only
+async def test_a_post_that_keeps_failing_is_reported_failed_after_a_few_tries(
+    make_poller, store, nemo, session, backend, notifier, threads
+):
+    """A post refused every time is not retried forever: after the cap the user is told."""
+    job = await new_job(store, nemo, session)
+    await rendered(backend, job.render_id)
+
+    async def always_refused(job_, url, project_url):
+        notifier.calls.append(Call("finished", job_.render_id, url))
+        raise RuntimeError("the upload is refused")
+
+    notifier.export_finished = always_refused
+    poller = make_poller(max_post_failures=3)
+    await poller.start()
+    while (due := poller.next_due()) is not None and due <= at(3600):
+        await poller.run_once(due)
+    assert len(notifier.of("finished")) == 3
+    assert len(notifier.of("find")) == 3  # every retry looked for an earlier post first
+    (failed,) = notifier.of("failed")
+    assert "posting failed 3 times" in failed.detail
+    stored = await job_of(store, job.render_id)
+    assert (stored.status, stored.lease_owner) == (ExportStatus.FAILED, None)
+    assert threads.posts_of(job.render_id) == []
+    assert poller.next_due() is None
 
 
 @sqlite_only
