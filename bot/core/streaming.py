@@ -24,7 +24,8 @@ live message renders correctly while it grows, and room for that closing fence i
 reserved.
 
 Joining the messages gives back the input, except for the fences added at splits; messages
-that would be only whitespace are dropped (Discord rejects them).
+that would be only whitespace are dropped (Discord rejects them). Where only one message may
+go, :func:`truncate` keeps the first and says, visibly, that the rest was cut.
 
 How a front end drives it (one live message, edited under a rate limit)::
 
@@ -127,6 +128,20 @@ class MessageChunker:
         if piece.strip():
             self._complete.append(piece)
         self._buffer = rest
+
+
+def truncate(text: str, notice: str, limit: int = DISCORD_MESSAGE_LIMIT) -> str:
+    """``text`` whole if it fits in ``limit``; else its first message, then ``notice``.
+
+    The cut is the chunker's (a line break before a word, never inside a grapheme; an open
+    code block is closed), and the notice gets a line of its own within the limit.
+    """
+    if len(text) <= limit:
+        return text
+    chunker = MessageChunker(limit - len(notice) - 1)
+    chunker.feed(text)
+    first = (chunker.pop_complete() or chunker.finish())[0]
+    return f"{first.rstrip()}\n{notice}"
 
 
 def _choose_cut(text: str, fences: list[_Fence], limit: int) -> int:

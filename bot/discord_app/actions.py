@@ -25,10 +25,10 @@ from dataclasses import dataclass
 
 import discord
 
-from bot.core.intents import IntentKind
+from bot.core.intents import Intent, IntentKind
 from bot.core.ports import ExportFollower
 from bot.core.replies import CreditsReply
-from bot.core.streaming import DISCORD_MESSAGE_LIMIT
+from bot.core.streaming import truncate
 from bot.core.texts import text
 from bot.core.usecases import (
     Conversation,
@@ -96,13 +96,13 @@ class Actions:
             job = await tx.exports.get(render_id)
         runner = await self._hub.get(job.thread_id) if job is not None else None
         if job is None or runner is None:
-            await self._tell(interaction, text("export_already_finished", lang))
+            await self._tell(interaction, text("export_already_finished", lang), lang)
             return
         if not self._may_control(interaction, runner.conversation):
-            await self._tell(interaction, text("not_your_thread", lang))
+            await self._tell(interaction, text("not_your_thread", lang), lang)
             return
         if not await self._exports.cancel(render_id):
-            await self._tell(interaction, text("export_already_finished", lang))
+            await self._tell(interaction, text("export_already_finished", lang), lang)
             return
         thread_lang = runner.conversation.language
         name = discord.utils.escape_markdown(interaction.user.display_name)
@@ -129,10 +129,11 @@ class Actions:
             return
         limit = self.limits.exports_per_user
         if await self.exports_in_flight(interaction.user.id) >= limit:
-            await self._tell(interaction, text("export_limit", lang, limit=limit))
+            await self._tell(interaction, text("export_limit", lang, limit=limit), lang)
             return
+        export = Intent(IntentKind.EXPORT, "")
         message = IncomingMessage(
-            interaction.id, interaction.user.id, command=IntentKind.EXPORT, export_options=options
+            interaction.id, interaction.user.id, export, export_options=options
         )
         await runner.submit(message)
         confirmation = text(
@@ -141,7 +142,7 @@ class Actions:
             format=options.format.upper(),
             resolution=options.resolution,
         )
-        await self._tell(interaction, confirmation)
+        await self._tell(interaction, confirmation, lang)
 
     async def show_timeline(
         self, interaction: discord.Interaction, thread_id: int, *, guarded: bool
@@ -155,7 +156,7 @@ class Actions:
         conversation = runner.conversation
         events = self._use_cases.state(conversation)
         lines = [content_of(event, conversation.language) async for event in events]
-        await self._tell(interaction, "\n\n".join(lines))
+        await self._tell(interaction, "\n\n".join(lines), lang)
 
     async def credits(self, interaction: discord.Interaction) -> None:
         """The user's credit balance, as an ephemeral embed."""
@@ -170,7 +171,7 @@ class Actions:
                 embed = credits_embed(event, lang, billing_url=billing_url)
                 await tell(interaction, embed=embed)
             else:
-                await self._tell(interaction, content_of(event, lang))
+                await self._tell(interaction, content_of(event, lang), lang)
 
     # -- limits -----------------------------------------------------------------------
 
@@ -188,10 +189,10 @@ class Actions:
         """The thread's runner, or ``None`` after telling the user why they cannot use it."""
         runner = await self._hub.get(thread_id)
         if runner is None:
-            await self._tell(interaction, text("not_a_track_thread", lang))
+            await self._tell(interaction, text("not_a_track_thread", lang), lang)
             return None
         if guarded and not self._may_control(interaction, runner.conversation):
-            await self._tell(interaction, text("not_your_thread", lang))
+            await self._tell(interaction, text("not_your_thread", lang), lang)
             return None
         return runner
 
@@ -202,5 +203,7 @@ class Actions:
         )
 
     @staticmethod
-    async def _tell(interaction: discord.Interaction, message: str) -> None:
-        await interaction.followup.send(message[:DISCORD_MESSAGE_LIMIT], ephemeral=True)
+    async def _tell(interaction: discord.Interaction, message: str, lang: str) -> None:
+        """An ephemeral answer; one too long for a message is cut, and says so."""
+        fitted = truncate(message, text("reply_truncated", lang))
+        await interaction.followup.send(fitted, ephemeral=True)

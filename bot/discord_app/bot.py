@@ -5,35 +5,42 @@
 only in-memory parts (limiter, hub, notifier…) and closes only those. Start-up, in
 :meth:`BeatthreadBot.setup_hook` (after login, before the gateway):
 
-1. **Intents.** The Message Content intent is privileged: the gateway refuses a bot that asks
-   for it without the application having it enabled. So the application's flags decide
-   whether it is asked for; without it, the self-check explains what still works.
-2. **Turns a previous run left unfinished** (in this process's shards) are marked
+1. **Turns a previous run left unfinished** (in this process's shards) are marked
    interrupted and their threads told, with what the backend has now (never re-sent: a
    re-sent turn could be charged twice).
-3. **Commands and buttons:** the cogs, the persistent buttons (dynamic items, working on
+2. **Commands and buttons:** the cogs, the persistent buttons (dynamic items, working on
    messages from before a restart), the 中文 command translations, then the command sync,
    only when the tree changed (:mod:`.command_sync`; a failed sync is logged, never fatal).
-4. **The export poller** starts under a :class:`~bot.jobs.Supervisor` once the gateway is
+3. **The export poller** starts under a :class:`~bot.jobs.Supervisor` once the gateway is
    ready: it loads every unfinished export from the database (also those of a previous run)
    and follows each to its one post.
 
+The Message Content intent is privileged: the gateway refuses a bot that asks for it
+without the application having it enabled, and discord.py fixes intents when the client is
+built. So :func:`message_content_allowed` reads the application's flags before the bot is
+built; without the intent, the self-check explains what still works.
+
 Once the gateway is ready, the start-up self-check runs once (:mod:`.selfcheck`).
-:meth:`BeatthreadBot.close` stops the conversations, then the export poller (in-flight polls
-and posts finish, leases are released, the jobs stay in the database for the next start),
-before discord.py closes the gateway and HTTP session; the composition root closes the rest.
+:meth:`BeatthreadBot.close` waits (bounded) for the event, command and button handlers still
+running (:class:`HandlerTasks`), stops the conversations, then the export poller (in-flight
+polls and posts finish, leases are released, the jobs stay in the database for the next
+start), before discord.py closes the gateway and HTTP session; the composition root closes
+the rest.
 """
 
 from __future__ import annotations
 
 import asyncio
+import functools
 import logging
+from collections.abc import Callable, Coroutine
 from typing import Any
 
 import discord
 import httpx
 from discord import app_commands
 from discord.ext import commands
+from discord.utils import MISSING
 
 from bot.config import Settings
 from bot.core.ports import Clock
@@ -46,6 +53,7 @@ from bot.discord_app.command_sync import sync_commands
 from bot.discord_app.context import AppContext
 from bot.discord_app.errors import report
 from bot.discord_app.gateway_guard import install_gateway_guard
+from bot.discord_app.http_trace import RateLimitScope, discord_trace
 from bot.discord_app.hub import ConversationHub
 from bot.discord_app.intake import TrackIntake
 from bot.discord_app.limiter import MessageLimiter
@@ -54,18 +62,117 @@ from bot.discord_app.notifier import DiscordNotifier
 from bot.discord_app.presenter import ThreadPresenter
 from bot.discord_app.selfcheck import self_check
 from bot.discord_app.translator import CommandTranslator
-from bot.discord_app.views import DYNAMIC_ITEMS
+from bot.discord_app.views import DYNAMIC_ITEMS, ButtonActions
 from bot.jobs import PollerFactory, Supervisor
 from bot.services import PollerOptions, Services
 
 log = logging.getLogger(__name__)
 
 
-def intents() -> discord.Intents:
-    """What Beatthread asks the gateway for: the defaults plus message content."""
+#: A listener, as discord.py takes one.
+Listener = Callable[..., Coroutine[Any, Any, Any]]
+
+
+def intents(*, message_content: bool = True) -> discord.Intents:
+    """What Beatthread asks the gateway for: the defaults, plus message content if allowed."""
     wanted = discord.Intents.default()
-    wanted.message_content = True
+    wanted.message_content = message_content
     return wanted
+
+
+async def message_content_allowed(token: str) -> bool:
+    """Whether the application may ask for the Message Content intent (its flags, over REST).
+
+    A short-lived client that never connects logs in (``GET /users/@me`` and
+    ``/applications/@me``); a refused token raises :class:`discord.LoginFailure` here.
+    """
+    _without_voice()
+    async with discord.Client(intents=intents(message_content=False)) as probe:
+        await probe.login(token)
+        flags = probe.application_flags
+    return flags.gateway_message_content or flags.gateway_message_content_limited
+
+
+def _without_voice() -> None:
+    """Beatthread has no voice: discord.py's warnings that its libraries are missing are noise."""
+    discord.VoiceClient.warn_nacl = discord.VoiceClient.warn_dave = False
+
+
+class HandlerTasks:
+    """The event, command and button handlers running now, so shutdown can wait for them.
+
+    discord.py runs each handler in a task of its own and keeps none of them: a handler
+    registers its task (:meth:`track`, from inside it) and drops out when it ends.
+    """
+
+    def __init__(self) -> None:
+        self._running: set[asyncio.Task[Any]] = set()
+        #: Set once shutdown has begun to wait for the handlers.
+        self.draining = asyncio.Event()
+
+    @property
+    def running(self) -> int:
+        """How many handlers are running now."""
+        return len(self._running)
+
+    def track(self) -> None:
+        """Count the current task as a running handler until it ends."""
+        task = asyncio.current_task()
+        if task is not None and task not in self._running:
+            self._running.add(task)
+            task.add_done_callback(self._running.discard)
+
+    def tracked(self, listener: Listener) -> Listener:
+        """``listener``, tracking each of its runs."""
+
+        @functools.wraps(listener)
+        async def run(*args: Any, **kwargs: Any) -> Any:
+            self.track()
+            return await listener(*args, **kwargs)
+
+        return run
+
+    async def finish(self, grace: float) -> None:
+        """Wait up to ``grace`` seconds for the running handlers (never for the caller)."""
+        self.draining.set()
+        me = asyncio.current_task()
+        running = [task for task in self._running if task is not me]
+        if running:
+            _, late = await asyncio.wait(running, timeout=grace)
+            if late:
+                log.warning("%d event handlers still running at shutdown", len(late))
+
+
+class _Tree(app_commands.CommandTree["BeatthreadBot"]):
+    """The command tree: every slash command and context menu runs as a tracked handler."""
+
+    async def interaction_check(self, interaction: discord.Interaction, /) -> bool:
+        """Runs first in the task of every command: track it; never refuses."""
+        self.client.handlers.track()
+        return True
+
+
+class _TrackedButtons:
+    """The button actions, each press run as a tracked handler."""
+
+    def __init__(self, actions: ButtonActions, handlers: HandlerTasks) -> None:
+        self._actions = actions
+        self._handlers = handlers
+
+    async def export(self, interaction: discord.Interaction, thread_id: int) -> None:
+        """Export and Retry."""
+        self._handlers.track()
+        await self._actions.export(interaction, thread_id)
+
+    async def timeline(self, interaction: discord.Interaction, thread_id: int) -> None:
+        """Show timeline."""
+        self._handlers.track()
+        await self._actions.timeline(interaction, thread_id)
+
+    async def cancel(self, interaction: discord.Interaction, render_id: str) -> None:
+        """Cancel a render."""
+        self._handlers.track()
+        await self._actions.cancel(interaction, render_id)
 
 
 class BeatthreadBot(commands.AutoShardedBot):
@@ -73,6 +180,8 @@ class BeatthreadBot(commands.AutoShardedBot):
 
     Sharded: ``shard_ids``/``shard_count`` (settings ``SHARD_IDS``/``SHARD_COUNT``) choose
     this process's shards; without them discord.py asks Discord how many to run, all here.
+    ``message_content``: whether to ask for that intent (:func:`message_content_allowed`);
+    ``on_rate_limited`` hears of every 429 Discord answers (the metrics).
     """
 
     def __init__(
@@ -83,19 +192,26 @@ class BeatthreadBot(commands.AutoShardedBot):
         *,
         watched: frozenset[int] = frozenset(),
         limits: Limits | None = None,
+        message_content: bool = True,
+        on_rate_limited: Callable[[RateLimitScope], None] = lambda scope: None,
         **options: Any,
     ) -> None:
+        limiter = MessageLimiter()
+        #: Handlers running now; :meth:`close` waits for them.
+        self.handlers = HandlerTasks()
+        self._listeners_added: dict[Listener, Listener] = {}
         super().__init__(
             command_prefix=commands.when_mentioned,
             help_command=None,
-            intents=intents(),
+            intents=intents(message_content=message_content),
             allowed_mentions=discord.AllowedMentions.none(),
+            tree_cls=_Tree,
+            http_trace=discord_trace(limiter, on_rate_limited),
             **options,
         )
         #: Gateway events discord.py could not parse are dropped and counted here.
         self.gateway_guard = install_gateway_guard(self)
         deps = use_cases.deps
-        limiter = MessageLimiter()
         notifier = DiscordNotifier(self, deps.store, limiter, deps.clock, http=http)
         self.exports = poller(notifier)
         billing_url = deps.timings.billing_url
@@ -130,8 +246,8 @@ class BeatthreadBot(commands.AutoShardedBot):
             actions=actions,
         )
         #: What the persistent buttons call (see :mod:`bot.discord_app.views`).
-        self.button_actions = actions
-        self.message_content = True
+        self.button_actions = _TrackedButtons(actions, self.handlers)
+        self.message_content = message_content
         self._checked = False
         self._tasks = Supervisor()
         #: Where ``/healthz`` and ``/metrics`` answer, once the side server runs.
@@ -139,7 +255,6 @@ class BeatthreadBot(commands.AutoShardedBot):
 
     async def setup_hook(self) -> None:
         """The one async start-up point (steps in the module docstring)."""
-        await self._choose_intents()
         await self._report_interrupted_turns()
         await self.install_commands()
         self.add_dynamic_items(*DYNAMIC_ITEMS)
@@ -162,6 +277,7 @@ class BeatthreadBot(commands.AutoShardedBot):
         """
         if self._checked:
             return
+        self.handlers.track()
         self._checked = True
         log.info("connected as %s to %d servers", self.user, len(self.guilds))
         poller = self.exports
@@ -176,6 +292,15 @@ class BeatthreadBot(commands.AutoShardedBot):
     async def on_message(self, message: discord.Message) -> None:
         """Messages are the cogs' business; there are no prefix commands."""
 
+    def add_listener(self, func: Listener, /, name: str = MISSING) -> None:
+        """Add ``func`` (the cogs' listeners come here too), run as a tracked handler."""
+        wrapped = self._listeners_added.setdefault(func, self.handlers.tracked(func))
+        super().add_listener(wrapped, name)
+
+    def remove_listener(self, func: Listener, /, name: str = MISSING) -> None:
+        """Remove a listener added with :meth:`add_listener`."""
+        super().remove_listener(self._listeners_added.pop(func, func), name)
+
     async def shutdown(self, grace: float) -> None:
         """SIGTERM: take no new turns, let running ones finish for ``grace`` s, then close."""
         finished = await self.app.hub.drain(grace)
@@ -187,22 +312,10 @@ class BeatthreadBot(commands.AutoShardedBot):
 
     async def close(self) -> None:
         """Stop the conversations and the poller, then close the gateway and Discord's HTTP."""
-        await _handlers_finished(HANDLERS_GRACE)
+        await self.handlers.finish(HANDLERS_GRACE)
         await self.app.hub.close()
         await self._tasks.stop()
         await super().close()
-
-    async def _choose_intents(self) -> None:
-        info = await self.application_info()
-        flags = info.flags
-        self.message_content = flags.gateway_message_content or (
-            flags.gateway_message_content_limited
-        )
-        if not self.message_content:
-            # discord.py fixes intents at construction, before the flags can be known (they
-            # need the login); identifying with a privileged intent the application lacks
-            # would be refused (close code 4014), so drop it here, before the gateway.
-            self._connection._intents.message_content = False
 
     async def _report_interrupted_turns(self) -> None:
         # Only this process's shards: the other processes' turns may still be running.
@@ -231,27 +344,6 @@ class BeatthreadBot(commands.AutoShardedBot):
 
 #: How long shutdown waits for event handlers already running (a message being recorded).
 HANDLERS_GRACE = 5.0
-#: Names discord.py gives the tasks that run events, slash commands and button callbacks
-#: (``Client._schedule_event``, ``CommandTree._from_interaction``, ``View._dispatch_item``).
-_HANDLER_TASKS = ("discord.py: ", "CommandTree-invoker", "discord-ui-view-dispatch-")
-
-
-async def _handlers_finished(grace: float) -> None:
-    """Wait (bounded) for running event handlers, so none outlives the database engine.
-
-    discord.py does not keep its handler tasks; they are found by name (checked against
-    discord.py 2.x; a rename only makes shutdown wait less, never hang).
-    """
-    me = asyncio.current_task()
-    running = [
-        task
-        for task in asyncio.all_tasks()
-        if task is not me and not task.done() and task.get_name().startswith(_HANDLER_TASKS)
-    ]
-    if running:
-        _, late = await asyncio.wait(running, timeout=grace)
-        if late:
-            log.warning("%d event handlers still running at shutdown", len(late))
 
 
 def create_bot(
@@ -261,11 +353,11 @@ def create_bot(
     timings: Timings | None = None,
     polling: PollerOptions | None = None,
     clock: Clock | None = None,
+    message_content: bool = True,
     **options: Any,
 ) -> BeatthreadBot:
     """The bot over opened ``services``; ``options`` go to :class:`discord.Client`."""
-    # Beatthread has no voice: discord.py's warnings that voice's libraries are missing are noise.
-    discord.VoiceClient.warn_nacl = discord.VoiceClient.warn_dave = False
+    _without_voice()
     limits = Limits(
         exports_per_user=settings.max_exports_per_user,
         queued_turns_per_user=settings.max_queued_turns_per_user,
@@ -284,5 +376,7 @@ def create_bot(
         poller,
         watched=frozenset(settings.watch_channel_ids),
         limits=limits,
+        message_content=message_content,
+        on_rate_limited=services.metrics.count_discord_rate_limit,
         **options,
     )

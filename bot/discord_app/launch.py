@@ -1,8 +1,9 @@
 """``beatthread run``: migrate, connect, serve until stopped; clear one-line errors.
 
 :func:`prepared_bot` is the one way a bot is built, for ``run`` and for the end-to-end tests
-alike: Discord endpoints from the settings, services opened (the database migrated first),
-the bot created over them, and (``ops=True``) the side server with ``/healthz`` and
+alike: Discord endpoints from the settings, the application's privileged intents read (a
+refused token fails here, before the database is touched), services opened (the database
+migrated first), the bot created over them, and (``ops=True``) the side server with ``/healthz`` and
 ``/metrics`` on ``OPS_HOST``:``OPS_PORT``. Shutdown order on the way out: the bot
 (conversations, export poller, gateway, Discord HTTP), the side server, then the services
 (HTTP client, database engine).
@@ -43,7 +44,7 @@ import discord
 from bot.config import Settings
 from bot.core.ports import Clock
 from bot.core.usecases import Timings
-from bot.discord_app.bot import BeatthreadBot, create_bot
+from bot.discord_app.bot import BeatthreadBot, create_bot, message_content_allowed
 from bot.discord_app.endpoints import discord_endpoints
 from bot.ops import OpsServer, backend_check, database_check, gateway_check
 from bot.services import DatabaseUnreachableError, PollerOptions, Services, open_services
@@ -114,10 +115,18 @@ async def prepared_bot(
     **client_options: Any,
 ) -> AsyncIterator[BeatthreadBot]:
     """A bot ready to log in, over freshly opened services; closed on exit."""
+    token = settings.discord_token.get_secret_value().strip() if settings.discord_token else ""
     with discord_endpoints(settings):
+        message_content = await message_content_allowed(token)
         async with open_services(settings) as services:
             bot = create_bot(
-                settings, services, timings=timings, polling=polling, clock=clock, **client_options
+                settings,
+                services,
+                timings=timings,
+                polling=polling,
+                clock=clock,
+                message_content=message_content,
+                **client_options,
             )
             async with contextlib.AsyncExitStack() as stack:
                 if ops:
@@ -139,7 +148,6 @@ async def _side_server(
     }
     metrics.register_queue_depth("turns", bot.app.hub.queued)
     metrics.register_queue_depth("exports_followed", lambda: bot.exports.tracked)
-    metrics.watch_discord_rate_limits()
     metrics.register_gateway_drops(bot.gateway_guard.dropped)
     server = OpsServer(metrics, checks)
     try:
@@ -148,7 +156,6 @@ async def _side_server(
         yield server
     finally:
         await server.close()
-        metrics.unwatch_discord_rate_limits()
 
 
 def run_bot(settings: Settings) -> int:

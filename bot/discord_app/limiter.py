@@ -1,45 +1,9 @@
 """The one limiter every request the bot makes in a channel goes through.
 
-Discord's limits (``docs/topics/Rate_Limits.md``; the numbers are the commonly observed ones)
-that many streamed replies at once would hit first:
-
-* message edits: **5 per 5 s per channel** (a thread is a channel), a bucket of their own;
-* message creates: **5 per 5 s per channel**, another bucket;
-* all requests: **50 per second per bot** (the global limit; interaction responses are exempt).
-
-And the feel of a streamed reply (llmcord): about **one edit a second per message**; faster
-edits only flicker. So an edit of ``message_id`` in ``channel_id`` (:meth:`MessageLimiter.edit`)
-goes when all of these hold, a new message (:meth:`MessageLimiter.create`) when 2 and 3 do, and
-any other request (:meth:`MessageLimiter.request`: reactions, thread creation, reads) when 3
-does:
-
-1. the message was last edited at least ``per_message`` seconds ago;
-2. the channel had fewer than ``per_channel`` edits (creates) in the last ``channel_window``
-   seconds: a sliding window, so any window of that length, Discord's fixed ones too, holds at
-   most that many; ``channel_window`` carries a margin for network jitter;
-3. the bot's requests are spread out: fewer than ``overall_per_second`` in any second, and no
-   closer together than one per ``1 / overall_per_second`` seconds once a burst of
-   ``burst`` has gone (a GCRA, the "virtual scheduling" form of a token bucket). The spreading
-   is what keeps Discord's global window whole: Discord counts requests when they *arrive*, in
-   windows of its own, and a budget spent in one instant arrives spread over the time the
-   event loop and the network take to send it, so the tail of one second's burst and the head
-   of the next land in the same window (the 429s of ``tests/bench/concurrent_turns.py`` before
-   this rule). Evenly spaced requests can only be bunched by that jitter, not doubled.
-   ``overall_per_second`` leaves the rest of Discord's 50 to interaction responses and
-   follow-ups (exempt anyway) and to discord.py's own calls.
-
-A call first waits, if it must, for its own channel and message (rules 1 and 2; a request
-held back there never holds back other channels), then **reserves** its global slot: the
-earliest time rule 3 allows, recorded at once (so later callers plan around it, and the
-channel's window holds the time the request really goes), and sleeps until then. Global slots
-go out in the order they are asked for. Nobody polls and nobody wakes up only to find the slot
-taken, so a thousand waiting replies cost a thousand timers, not a thousand wake-ups per slot;
-a cancelled caller leaves its slot unused (a little budget lost, never exceeded).
-
-One limiter is shared by every thread, so a thousand parallel chats stay under the global limit
-together. Callers of :meth:`~MessageLimiter.edit` coalesce: they edit to the newest text when
-their slot comes, so a waiting edit never goes stale; progress-only edits use
-:meth:`~MessageLimiter.try_edit`, which takes a slot only if it is free right now.
+It adds what discord.py's per-route buckets do not do: about one edit a second per message
+(faster only flickers), a global budget spread evenly (discord.py only reacts to a global 429),
+and a wait before a channel bucket Discord's headers reported empty (:mod:`.http_trace`), so a
+waiting edit carries the newest text and a progress edit is skipped, not queued.
 """
 
 from __future__ import annotations
@@ -49,6 +13,11 @@ import time
 from collections import deque
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
+from typing import Literal
+
+#: A channel's buckets the limiter follows: message edits and message creates (Discord keeps
+#: them apart, per channel; a thread is a channel).
+Bucket = Literal["edit", "create"]
 
 _SWEEP_EVERY = 1000
 _SECOND = 1.0
@@ -58,45 +27,28 @@ _EPSILON = 1e-9
 
 @dataclass(frozen=True, slots=True)
 class MessageBudget:
-    """The limits the limiter keeps (defaults: Discord's, with a margin)."""
+    """The limits the limiter keeps itself (Discord's per-route ones come from its headers)."""
 
+    #: Seconds between two edits of one message (llmcord's feel of a streamed reply).
     per_message: float = 1.0
-    per_channel: int = 5
-    channel_window: float = 5.5
+    #: Of Discord's 50 a second per bot: the rest is left to interaction responses and
+    #: follow-ups (exempt anyway) and to discord.py's own calls.
     overall_per_second: int = 40
     #: Requests that may go at once after a quiet spell (capped at ``overall_per_second``).
     burst: int = 5
 
 
-class _Windows:
-    """Sliding windows of reserved send times, per channel, each in ascending order."""
-
-    def __init__(self) -> None:
-        self.times: dict[int, deque[float]] = {}
-
-    def room_at(self, channel_id: int, limit: int, window: float, now: float) -> float:
-        """The earliest time (``now`` or later) the channel has room for one more.
-
-        Reserved times may lie in the future; room is where fewer than ``limit`` of them fall
-        after ``t - window``, which is ``times[-limit] + window``.
-        """
-        times = _prune(self.times.get(channel_id), now - window)
-        if times is None or len(times) < limit:
-            return now
-        return max(now, times[-limit] + window)
-
-    def add(self, channel_id: int, at: float) -> None:
-        self.times.setdefault(channel_id, deque()).append(at)
-
-    def sweep(self, before: float) -> None:
-        """Forget channels with nothing sent since ``before``."""
-        for channel, times in list(self.times.items()):
-            if not _prune(times, before):
-                del self.times[channel]
-
-
 class MessageLimiter:
-    """Paces message creates, edits and other requests (rules in the module docstring)."""
+    """Paces message creates, edits and other requests; one is shared by every thread.
+
+    A call first waits, if it must, for its own message and channel (a request held there
+    never holds back other channels), then reserves its global slot: the earliest time the
+    budget allows, recorded at once so later callers plan around it, and sleeps until then.
+    Slots go out first come, first served, spaced ``1 / overall_per_second`` apart once a
+    burst is spent (a GCRA): Discord counts requests as they arrive, and evenly spaced ones
+    cannot be bunched into one of its windows by network jitter. A cancelled caller leaves its
+    slot unused (budget lost, never exceeded).
+    """
 
     def __init__(
         self,
@@ -109,8 +61,8 @@ class MessageLimiter:
         self._clock = clock
         self._sleep = sleep
         self._last_edit: dict[int, float] = {}
-        self._edits = _Windows()
-        self._creates = _Windows()
+        #: Channel buckets Discord reported empty, and until when.
+        self._empty_until: dict[tuple[Bucket, int], float] = {}
         self._overall: deque[float] = deque()
         # GCRA state: the theoretical time of the next request at the steady rate.
         self._next_at = 0.0
@@ -120,7 +72,7 @@ class MessageLimiter:
         """Return when an edit of ``message_id`` may be sent (its slot is then taken)."""
         now = await self._until_ready(lambda now: self._edit_ready(channel_id, message_id, now))
         at = self._overall_slot(now)
-        self._record_edit(channel_id, message_id, at)
+        self._record_edit(message_id, at)
         await self._wait_until(at, now)
 
     def try_edit(self, channel_id: int, message_id: int) -> bool:
@@ -135,19 +87,13 @@ class MessageLimiter:
         at = self._overall_slot(now)
         if at > now:
             return False
-        self._record_edit(channel_id, message_id, at)
+        self._record_edit(message_id, at)
         return True
 
     async def create(self, channel_id: int) -> None:
         """Return when a new message may be sent in ``channel_id`` (its slot is then taken)."""
-        budget = self.budget
-        now = await self._until_ready(
-            lambda now: self._creates.room_at(
-                channel_id, budget.per_channel, budget.channel_window, now
-            )
-        )
+        now = await self._until_ready(lambda now: self._room_at("create", channel_id, now))
         at = self._overall_slot(now)
-        self._creates.add(channel_id, at)
         self._count(at)
         await self._wait_until(at, now)
 
@@ -158,6 +104,14 @@ class MessageLimiter:
         self._count(at)
         await self._wait_until(at, now)
 
+    def learn(self, bucket: Bucket, channel_id: int, *, remaining: int, reset_after: float) -> None:
+        """What Discord's headers said of a channel's bucket: empty (``remaining`` 0) or not."""
+        if remaining > 0:
+            return
+        key = (bucket, channel_id)
+        until = self._clock() + reset_after
+        self._empty_until[key] = max(until, self._empty_until.get(key, until))
+
     def forget(self, message_id: int) -> None:
         """The message will not be edited again: drop its entry."""
         self._last_edit.pop(message_id, None)
@@ -165,7 +119,7 @@ class MessageLimiter:
     # -- slots ----------------------------------------------------------------------------
 
     async def _until_ready(self, ready_at: Callable[[float], float]) -> float:
-        """Sleep until the channel's (and message's) rules allow a request; return that time.
+        """Sleep until the message's and channel's rules allow a request; return that time.
 
         Nothing is reserved while waiting here, so a request held back by its own channel
         never holds back other channels' requests in the global order. The check and the
@@ -179,19 +133,21 @@ class MessageLimiter:
             await self._sleep(ready - now)
 
     def _edit_ready(self, channel_id: int, message_id: int, now: float) -> float:
-        budget = self.budget
-        ready = self._edits.room_at(channel_id, budget.per_channel, budget.channel_window, now)
+        ready = self._room_at("edit", channel_id, now)
         last = self._last_edit.get(message_id)
         if last is not None:
-            ready = max(ready, last + budget.per_message)
+            ready = max(ready, last + self.budget.per_message)
         return ready
 
-    def _overall_slot(self, now: float) -> float:
-        """The earliest time from ``now`` on that the global rules allow.
+    def _room_at(self, bucket: Bucket, channel_id: int, now: float) -> float:
+        until = self._empty_until.get((bucket, channel_id))
+        return now if until is None else max(now, until)
 
-        Slots go out in the order they are asked for (never before the last one handed out),
-        so the window stays in ascending order and a long queue is served first come, first
-        served.
+    def _overall_slot(self, now: float) -> float:
+        """The earliest time from ``now`` on that the global budget allows.
+
+        Never before the last slot handed out, so the window stays in ascending order and a
+        long queue is served first come, first served.
         """
         budget = self.budget
         rate = budget.overall_per_second
@@ -199,7 +155,9 @@ class MessageLimiter:
         paced = self._next_at - (min(budget.burst, rate) - 1) * _SECOND / rate
         if paced - at > _EPSILON:  # not a rounding error of the steady rate
             at = paced
-        overall = _prune(self._overall, now - _SECOND)
+        overall = self._overall
+        while overall and overall[0] <= now - _SECOND:
+            overall.popleft()
         if overall:
             at = max(at, overall[-1])
             if len(overall) >= rate:
@@ -210,9 +168,8 @@ class MessageLimiter:
         if at > now:
             await self._sleep(at - now)
 
-    def _record_edit(self, channel_id: int, message_id: int, at: float) -> None:
+    def _record_edit(self, message_id: int, at: float) -> None:
         self._last_edit[message_id] = at
-        self._edits.add(channel_id, at)
         self._count(at)
 
     def _count(self, at: float) -> None:
@@ -220,13 +177,8 @@ class MessageLimiter:
         self._next_at = max(self._next_at, at) + _SECOND / self.budget.overall_per_second
         self._records += 1
         if self._records % _SWEEP_EVERY == 0:
-            # Forget quiet channels now and then, so the tables hold the recently used ones.
-            before = self._clock() - self.budget.channel_window
-            self._edits.sweep(before)
-            self._creates.sweep(before)
-
-
-def _prune(times: deque[float] | None, before: float) -> deque[float] | None:
-    while times and times[0] <= before:
-        times.popleft()
-    return times
+            # Forget buckets that have long reset, so the table holds the recent ones.
+            now = self._clock()
+            for key, until in list(self._empty_until.items()):
+                if until <= now:
+                    del self._empty_until[key]

@@ -10,9 +10,11 @@ Families (all prefixed ``beatthread_``):
 * ``uploads_total{outcome}`` — tracks sent to NemoVideo: ok, failed, rejected;
 * ``export_transitions_total{status}`` — export jobs entering each status;
 * ``export_poll_seconds`` — histogram of render-status call latency;
+* ``export_poller_events_total{event}`` — what the export poller did: claims, polls, 429s...;
 * ``backend_errors_total{code}`` — NemoVideo errors: contract code, HTTP status or ``network``;
-* ``discord_rate_limits_total{scope}`` — Discord 429s seen by discord.py: ``route`` or
-  ``global`` (a partition: a global 429 counts once, as ``global``);
+* ``discord_rate_limits_total{scope}`` — Discord 429 responses to discord.py: ``route`` or
+  ``global`` (a partition: a global 429 counts once, as ``global``), reported by the bot's
+  HTTP trace (:mod:`bot.discord_app.http_trace`);
 * ``queue_depth{queue}`` — gauges read from callbacks at every scrape;
 * ``gateway_events_dropped_total{event}`` — gateway events discord.py could not parse (or
   had no parser for), dropped by the bot's gateway guard; read from its counts at scrape.
@@ -23,7 +25,7 @@ from __future__ import annotations
 import logging
 import math
 from collections.abc import Callable, Iterator, Mapping
-from typing import TYPE_CHECKING, Final
+from typing import TYPE_CHECKING, Final, Literal, get_args
 
 from prometheus_client import (
     CONTENT_TYPE_LATEST,
@@ -36,16 +38,13 @@ from prometheus_client.core import CounterMetricFamily, GaugeMetricFamily, Metri
 
 from bot.core.intents import IntentKind
 from bot.core.models import ExportStatus
-from bot.core.ports import UploadOutcome
+from bot.core.ports import PollerEvent, UploadOutcome
 
 if TYPE_CHECKING:
     from bot.core.ports import Telemetry
 
 log = logging.getLogger(__name__)
 
-
-#: Loggers on which discord.py reports the 429s it handles (it has no public hook for them).
-DISCORD_RATE_LIMIT_LOGGERS: Final = ("discord.http", "discord.webhook.async_")
 
 #: Render-status calls take tens of milliseconds to seconds; the tail is what matters.
 _POLL_BUCKETS: Final = (0.025, 0.05, 0.1, 0.25, 0.5, 1.0, 2.5, 5.0, 10.0, 30.0, math.inf)
@@ -80,6 +79,12 @@ class Metrics:
             buckets=_POLL_BUCKETS,
             registry=self.registry,
         )
+        self._poller_events = Counter(
+            "beatthread_export_poller_events",
+            "Export poller events: claimed, polled, progress_shown, stalled, rate_limited...",
+            ["event"],
+            registry=self.registry,
+        )
         self._backend_errors = Counter(
             "beatthread_backend_errors",
             "NemoVideo errors, by contract code, HTTP status or 'network' (retries included).",
@@ -91,12 +96,20 @@ class Metrics:
             self._turns.labels(kind.value)
         for outcome in ("ok", "failed", "rejected"):
             self._uploads.labels(outcome)
+        self._discord_rate_limits = Counter(
+            "beatthread_discord_rate_limits",
+            "Discord 429 responses to discord.py, by scope (route or global).",
+            ["scope"],
+            registry=self.registry,
+        )
         for status in ExportStatus:
             self._export_transitions.labels(status.value)
+        for event in get_args(PollerEvent):
+            self._poller_events.labels(event)
+        for scope in ("route", "global"):
+            self._discord_rate_limits.labels(scope)
         self._queues = _QueueDepths()
         self.registry.register(self._queues)
-        self._rate_limits = _DiscordRateLimits()
-        self.registry.register(self._rate_limits)
         self._gateway_drops = _GatewayDrops()
         self.registry.register(self._gateway_drops)
 
@@ -118,12 +131,20 @@ class Metrics:
         """One render-status call took ``seconds``."""
         self._export_poll.observe(seconds)
 
+    def count_poller_event(self, event: PollerEvent) -> None:
+        """The export poller did ``event`` once."""
+        self._poller_events.labels(event).inc()
+
     def count_backend_error(self, code: str) -> None:
         """A NemoVideo exchange failed with ``code``: ``"1001"``, ``"503"``, ``"network"``.
 
         Fits ``NemoClient(on_error=...)`` as is.
         """
         self._backend_errors.labels(code).inc()
+
+    def count_discord_rate_limit(self, scope: Literal["route", "global"]) -> None:
+        """Discord answered one of discord.py's requests with a 429 (``global`` or not)."""
+        self._discord_rate_limits.labels(scope).inc()
 
     # -- gauges -------------------------------------------------------------------------
 
@@ -141,25 +162,6 @@ class Metrics:
         A second registration replaces the first (a reconnected bot brings a new guard).
         """
         self._gateway_drops.dropped = dropped
-
-    # -- Discord rate limits ------------------------------------------------------------
-
-    def watch_discord_rate_limits(self) -> None:
-        """Count the 429s discord.py reports on its loggers (idempotent).
-
-        The loggers must be enabled for WARNING (the default): discord.py creates no record
-        otherwise, so a ``LOG_LEVEL`` of ERROR also stops this count. Every ``Metrics`` that
-        watches counts every 429 of the process: discord.py's loggers are process-wide.
-        """
-        for name in DISCORD_RATE_LIMIT_LOGGERS:
-            logger = logging.getLogger(name)
-            if self._rate_limits not in logger.handlers:
-                logger.addHandler(self._rate_limits)
-
-    def unwatch_discord_rate_limits(self) -> None:
-        """Stop counting Discord 429s (idempotent); the counts so far stay."""
-        for name in DISCORD_RATE_LIMIT_LOGGERS:
-            logging.getLogger(name).removeHandler(self._rate_limits)
 
     # -- exposition ---------------------------------------------------------------------
 
@@ -203,47 +205,6 @@ class _GatewayDrops:
         )
         for event, count in sorted(dict(self.dropped).items()):
             family.add_metric([event], float(count))
-        yield family
-
-
-class _DiscordRateLimits(logging.Handler):
-    """Counts discord.py's 429 warnings, and reports them as a counter when scraped.
-
-    discord.py logs every 429 it handles ("We are being rate limited. … responded with 429.")
-    and, right after it and in the same synchronous step, "Global rate limit has been hit."
-    when the limit was global. Both are counted as they come; at scrape time a global 429 is
-    moved from ``route`` to ``global``, so the two label values partition the 429s. Messages
-    are matched as final text because the redacting record factory pre-formats them.
-    """
-
-    def __init__(self) -> None:
-        super().__init__(logging.WARNING)
-        self._responses = 0
-        self._global = 0
-
-    def emit(self, record: logging.LogRecord) -> None:
-        """Count ``record`` if it reports a 429 (``handle`` holds the handler lock)."""
-        message = record.getMessage()
-        if message.startswith("We are being rate limited.") and "responded with 429" in message:
-            self._responses += 1
-        elif message.startswith("Webhook ID") and " is rate limited." in message:
-            self._responses += 1  # interaction follow-ups and webhooks: per-route limits
-        elif message.startswith("Global rate limit has been hit."):
-            self._global += 1
-
-    def collect(self) -> Iterator[Metric]:
-        self.acquire()
-        try:
-            responses, hit_global = self._responses, self._global
-        finally:
-            self.release()
-        family = CounterMetricFamily(
-            "beatthread_discord_rate_limits",
-            "Discord 429 responses handled by discord.py, by scope (route or global).",
-            labels=["scope"],
-        )
-        family.add_metric(["route"], float(max(responses - hit_global, 0)))
-        family.add_metric(["global"], float(hit_global))
         yield family
 
 

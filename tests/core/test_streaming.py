@@ -10,6 +10,7 @@ from bot.core.streaming import (
     DISCORD_MESSAGE_LIMIT,
     MessageChunker,
     is_grapheme_boundary,
+    truncate,
 )
 
 LANGUAGE_TAG = re.compile(r"([A-Za-z0-9_+\-.#]{1,20})?\n")
@@ -279,3 +280,40 @@ def test_limit_must_leave_room_for_fences() -> None:
     """A limit too small for a reopened fence is a configuration error."""
     with pytest.raises(ValueError, match="at least"):
         MessageChunker(10)
+
+
+NOTICE = "⚠️ cut"
+LINES = "\n".join(f"{n}. Video: clip number {n} (0-2s)" for n in range(1, 200))
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("short", "short"),
+        ("x" * DISCORD_MESSAGE_LIMIT, "x" * DISCORD_MESSAGE_LIMIT),  # exactly fits: untouched
+    ],
+)
+def test_truncate_leaves_what_fits(text: str, expected: str) -> None:
+    """A message within the limit is sent as it is, with no notice."""
+    assert truncate(text, NOTICE) == expected
+
+
+@pytest.mark.parametrize(
+    "text",
+    [LINES, "y" * 5000, "```\n" + "code line\n" * 400 + "```", "👩‍👩‍👧" * 900],
+)
+def test_truncate_keeps_the_start_and_ends_with_the_notice(text: str) -> None:
+    """Over the limit: the first message, cut as the chunker cuts, then the notice, all fitting."""
+    cut = truncate(text, NOTICE)
+    assert len(cut) <= DISCORD_MESSAGE_LIMIT
+    assert cut.endswith("\n" + NOTICE)
+    kept = cut.removesuffix("\n" + NOTICE)
+    assert text.startswith(kept.removesuffix("```").rstrip())
+    assert kept.count("```") % 2 == 0
+    assert len(kept) > DISCORD_MESSAGE_LIMIT // 2
+
+
+def test_truncate_cuts_a_list_at_a_line_break() -> None:
+    """A long timeline keeps whole lines: the last one shown is complete."""
+    kept = truncate(LINES, NOTICE).removesuffix("\n" + NOTICE)
+    assert LINES.startswith(kept + "\n")

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from bot.core.streaming import DISCORD_MESSAGE_LIMIT
+from bot.core.texts import text
 from tests.discord_app.stage import WAIT
 
 
@@ -34,6 +36,23 @@ async def test_status_shows_the_thread_timeline(stage):
     assert answer.ephemeral
     assert answer.content.startswith("Timeline (1 track):")
     assert "Urban Dreams" in answer.content
+
+
+async def test_status_of_a_timeline_too_long_for_a_message_is_cut_and_says_so(stage):
+    """Sixty tracks do not fit in 2,000 characters: the answer fits, and ends with the ⚠️ line."""
+    _, thread = await stage.drop_track()
+    await stage.ready_in(thread)
+    draft = stage.backend.sessions[stage.session_of(thread)].draft
+    draft["t"] = [
+        {"tt": 0, "sg": [{"d": 2000, "m": {"name": f"neon city timelapse, take {n}"}}]}
+        for n in range(1, 61)
+    ]
+    handle = await stage.mia.slash("status", thread)
+    answer = await handle.wait_for_original(timeout=WAIT)
+    assert answer.content.startswith("Timeline (60 tracks):")
+    assert len(answer.content) <= DISCORD_MESSAGE_LIMIT
+    assert answer.content.endswith("\n" + text("reply_truncated", "en"))
+    assert "take 1 " in answer.content and "take 60" not in answer.content
 
 
 async def test_thread_commands_outside_a_track_thread_explain_where_they_work(stage):

@@ -117,8 +117,8 @@ async def test_a_thousand_waiters_each_sleep_once():
 
 async def test_a_request_held_by_its_channel_does_not_hold_other_channels():
     """A thread at its own limit waits alone; the next thread's message goes at once."""
-    limiter = MessageLimiter(MessageBudget(per_channel=1, channel_window=30.0))
-    await limiter.create(1)
+    limiter = MessageLimiter()
+    limiter.learn("create", 1, remaining=0, reset_after=30.0)
     held = asyncio.create_task(limiter.create(1))  # waits for channel 1's window
     await asyncio.wait_for(limiter.create(2), 1.0)  # would wait 30 s behind a global queue
     assert not held.done()

@@ -75,6 +75,4 @@ async def test_a_reply_over_2000_characters_streams_into_paced_fenced_messages(s
     for message in pieces:  # about one edit a second per message (the limiter's 1 s)
         gaps = [b.at - a.at for a, b in zip(message.edits, message.edits[1:], strict=False)]
         assert all(gap >= 0.9 for gap in gaps), (message.id, gaps)
-    edits = sorted(e.at for m in stage.bot_messages(thread) for e in m.edits)
-    assert all(later - first >= 5.0 for first, later in zip(edits, edits[5:], strict=False))
     assert stage.emulator.recorder.rate_limit_hits == []

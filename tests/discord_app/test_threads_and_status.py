@@ -124,7 +124,7 @@ async def test_status_message_is_edited_only_when_what_it_shows_changes(stage):
     _, thread = await stage.drop_track()
     await stage.ready_in(thread)
     # Edits as fast as the polls come, so every unchanged poll could become an edit.
-    stage.bot.app.limiter.budget = MessageBudget(per_message=0.01, per_channel=1000)
+    stage.bot.app.limiter.budget = MessageBudget(per_message=0.01)
     stage.backend.config.render_seconds = 3.0  # pending (progress 0) for the first 0.3 s
     await stage.mia.slash("export", thread)
     result = await stage.result_post(thread, within=3 * WAIT)

@@ -12,8 +12,9 @@
 Discord does not document per-route numbers and says not to hard-code them. The defaults
 here are the commonly observed ones: message create 5 per 5 s per channel, message edit
 5 per 5 s per channel (its own bucket), message delete 5 per 1 s, reactions 1 per 0.25 s,
-webhook/interaction follow-ups 5 per 2 s per token, everything else 50 per 1 s. Tests shrink
-them through ``RateLimitPolicy``.
+webhook/interaction follow-ups 5 per 2 s per token, everything else 50 per 1 s. Tests change
+them through ``RateLimitPolicy``. The bot names none of them: discord.py and the bot's limiter
+learn them from the headers below, so a test with other sizes checks exactly that.
 
 Two deliberate details make discord.py's own limiter work against this server:
 
@@ -139,7 +140,8 @@ class RateLimiter:
         """Answer the next ``count`` requests to ``METHOD route`` with a 429.
 
         Discord sends such 429s for limits the headers cannot predict: shared per-resource
-        limits (``X-RateLimit-Scope: shared``) and undocumented sub-limits.
+        limits (``X-RateLimit-Scope: shared``) and undocumented sub-limits. ``scope="global"``
+        answers as the global limit does (``X-RateLimit-Global``, ``"global": true``).
         """
         self._injections.append(_Injection(method, route, retry_after, count, scope))
 
@@ -159,6 +161,11 @@ class RateLimiter:
         key = f"{name}:{major_parameters(params)}"
 
         injected = self._take_injection(method, route)
+        if injected is not None and injected.scope == "global":
+            retry = _ceil_ms(injected.retry_after)
+            headers = {"X-RateLimit-Global": "true"}
+            headers.update(self._limited_headers(retry, "global"))
+            return Decision(False, "global", headers, retry, "global", True, True)
         if injected is not None:
             window = self._windows.get(key)
             remaining = limit.limit - (window.count if window else 0)

@@ -12,18 +12,12 @@ from prometheus_client.parser import text_string_to_metric_families
 
 from bot.backend import Authenticator, NemoClient
 from bot.backend.errors import BackendUnavailableError, InsufficientCreditsError
+from bot.discord_app.http_trace import discord_trace
+from bot.discord_app.limiter import MessageLimiter
 from bot.local_backend.config import Fault
 from bot.ops import Metrics
 from tests.plugins.local_backend import ATTRIBUTION, FAST_RETRY
 
-# discord.py's own format strings (discord/http.py, discord/webhook/async_.py, 2.x).
-ROUTE_429 = "We are being rate limited. %s %s responded with 429. Retrying in %.2f seconds."
-TOO_LONG_429 = (
-    "We are being rate limited. %s %s responded with 429. Timeout of %.2f was too long, "
-    "erroring instead."
-)
-GLOBAL_429 = "Global rate limit has been hit. Retrying in %.2f seconds."
-WEBHOOK_429 = "Webhook ID %s is rate limited. Retrying in %.2f seconds."
 MESSAGES = "/channels/{channel_id}/messages"
 
 
@@ -45,9 +39,12 @@ def free_port() -> int:
 
 @pytest.fixture
 def metrics():
-    metrics = Metrics()
-    yield metrics
-    metrics.unwatch_discord_rate_limits()  # discord.py's loggers are process-wide
+    return Metrics()
+
+
+def traced(metrics: Metrics) -> dict[str, object]:
+    """discord.py client options: the bot's HTTP trace, reporting 429s into ``metrics``."""
+    return {"http_trace": discord_trace(MessageLimiter(), metrics.count_discord_rate_limit)}
 
 
 def test_render_is_parseable_prometheus_text(metrics):
@@ -137,33 +134,9 @@ def test_broken_queue_callback_drops_only_its_series(metrics, caplog):
     assert "broken" in caplog.text
 
 
-def test_discord_429_warnings_are_counted_by_scope(metrics):
-    """discord.py's 429 log lines become counts; a global 429 counts as global, not route."""
-    http_log = logging.getLogger("discord.http")
-    metrics.watch_discord_rate_limits()
-    metrics.watch_discord_rate_limits()  # idempotent: still one handler, one count per 429
-    url = "https://discord.com/api/v10/channels/1/messages"
-    http_log.warning(ROUTE_429, "POST", url, 1.5)
-    assert sample(metrics, "beatthread_discord_rate_limits_total", scope="route") == 1
-    assert sample(metrics, "beatthread_discord_rate_limits_total", scope="global") == 0
-
-    http_log.warning(ROUTE_429, "POST", url, 0.8)  # discord.py logs this pair for a global 429
-    http_log.warning(GLOBAL_429, 0.8)
-    http_log.warning(TOO_LONG_429, "PATCH", url, 90.0)
-    logging.getLogger("discord.webhook.async_").warning(WEBHOOK_429, "123", 0.5)
-    http_log.warning("Shard ID %s has stopped responding to the gateway.", 0)  # not a 429
-    assert sample(metrics, "beatthread_discord_rate_limits_total", scope="route") == 3
-    assert sample(metrics, "beatthread_discord_rate_limits_total", scope="global") == 1
-
-    metrics.unwatch_discord_rate_limits()
-    http_log.warning(ROUTE_429, "POST", url, 1.5)
-    assert sample(metrics, "beatthread_discord_rate_limits_total", scope="route") == 3
-
-
-async def test_real_discordpy_route_429_is_counted(metrics, world, connect):
-    """discord.py waiting out a 429 from the emulator moves the route count by one."""
-    metrics.watch_discord_rate_limits()
-    client = await connect()
+async def test_real_discordpy_route_429_is_counted_once(metrics, world, connect):
+    """A 429 from the emulator, waited out and retried by discord.py, counts once as route."""
+    client = await connect(**traced(metrics))
     world.emulator.limiter.inject("POST", MESSAGES, retry_after=0.05)
     await client.get_channel(world.channel.id).send("after the wait")
     assert [hit.scope for hit in world.emulator.recorder.rate_limit_hits] == ["shared"]
@@ -171,32 +144,13 @@ async def test_real_discordpy_route_429_is_counted(metrics, world, connect):
     assert sample(metrics, "beatthread_discord_rate_limits_total", scope="global") == 0
 
 
-class LiftGlobalLimit(logging.Handler):
-    """Lifts the emulator's global limit as soon as discord.py reports hitting it."""
-
-    def __init__(self, policy):
-        super().__init__(logging.WARNING)
-        self.policy = policy
-
-    def emit(self, record):
-        if record.getMessage().startswith("Global rate limit has been hit."):
-            self.policy.global_per_second = 50  # discord.py's retry after its sleep passes
-
-
-async def test_real_discordpy_global_429_is_counted_as_global(metrics, world, connect):
-    """A global 429 from the emulator is counted as global and not also as a route 429."""
-    metrics.watch_discord_rate_limits()
-    client = await connect()
-    policy = world.emulator.limiter.policy
-    lift = LiftGlobalLimit(policy)
-    http_log = logging.getLogger("discord.http")
-    http_log.addHandler(lift)
-    try:
-        policy.global_per_second = 0  # the next request is over the global limit
-        await asyncio.wait_for(client.get_channel(world.channel.id).send("later"), timeout=5)
-    finally:
-        http_log.removeHandler(lift)
+async def test_real_discordpy_global_429_is_counted_once_as_global(metrics, world, connect):
+    """A global 429 counts once, as global and not also as route; the retried send lands."""
+    client = await connect(**traced(metrics))
+    world.emulator.limiter.inject("POST", MESSAGES, retry_after=0.05, scope="global")
+    await asyncio.wait_for(client.get_channel(world.channel.id).send("later"), timeout=5)
     assert [hit.scope for hit in world.emulator.recorder.rate_limit_hits] == ["global"]
+    assert [m.content for m in world.emulator.messages_in(world.channel)] == ["later"]
     assert sample(metrics, "beatthread_discord_rate_limits_total", scope="global") == 1
     assert sample(metrics, "beatthread_discord_rate_limits_total", scope="route") == 0
 
