@@ -1,7 +1,8 @@
-"""NemoVideo adapter: the HTTP + SSE client, its auth lifecycle and its error tree."""
+"""NemoVideo adapter: the endpoint client over its transport, the auth lifecycle, the errors."""
 
 from bot.backend.auth import Authenticator
-from bot.backend.client import Attribution, NemoClient, RetryPolicy
+from bot.backend.client import NemoClient
+from bot.backend.transport import Attribution, RetryPolicy
 from bot.backend.uploads import file_source
 
 __all__ = ["Attribution", "Authenticator", "NemoClient", "RetryPolicy", "file_source"]
