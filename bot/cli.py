@@ -160,7 +160,7 @@ def _sync_commands(settings: Settings) -> int:
     # Imported here: only the Discord commands need discord.py.
     import discord
 
-    from bot.discord_app.bot import create_bot
+    from bot.discord_app.bot import create_bot, probe_application
     from bot.discord_app.command_sync import sync_over_http
     from bot.discord_app.endpoints import discord_endpoints
     from bot.services import DatabaseUnreachableError, open_services
@@ -172,8 +172,10 @@ def _sync_commands(settings: Settings) -> int:
 
     async def sync() -> tuple[bool, str]:
         with discord_endpoints(settings):
+            application = await probe_application(token)
             async with open_services(settings) as services:
-                outcome = await sync_over_http(create_bot(settings, services), token)
+                bot = create_bot(settings, services, application_id=application.application_id)
+                outcome = await sync_over_http(bot, token)
         return outcome.available, outcome.summary()
 
     try:

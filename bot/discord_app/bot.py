@@ -17,7 +17,7 @@ only in-memory parts (limiter, hub, notifier…) and closes only those. Start-up
 
 The Message Content intent is privileged: the gateway refuses a bot that asks for it
 without the application having it enabled, and discord.py fixes intents when the client is
-built. So :func:`message_content_allowed` reads the application's flags before the bot is
+built. So :func:`probe_application` reads the application's flags before the bot is
 built; without the intent, the self-check explains what still works.
 
 Once the gateway is ready, the start-up self-check runs once (:mod:`.selfcheck`).
@@ -34,6 +34,7 @@ import asyncio
 import functools
 import logging
 from collections.abc import Callable, Coroutine
+from dataclasses import dataclass
 from typing import Any
 
 import discord
@@ -80,8 +81,17 @@ def intents(*, message_content: bool = True) -> discord.Intents:
     return wanted
 
 
-async def message_content_allowed(token: str) -> bool:
-    """Whether the application may ask for the Message Content intent (its flags, over REST).
+@dataclass(frozen=True, slots=True)
+class Application:
+    """What the bot must know of its Discord application before it is built."""
+
+    application_id: int
+    #: Whether it may ask for the Message Content intent (its flags).
+    message_content: bool
+
+
+async def probe_application(token: str) -> Application:
+    """Read the application over REST, so the bot is built with the right id and intents.
 
     A short-lived client that never connects logs in (``GET /users/@me`` and
     ``/applications/@me``); a refused token raises :class:`discord.LoginFailure` here.
@@ -90,7 +100,11 @@ async def message_content_allowed(token: str) -> bool:
     async with discord.Client(intents=intents(message_content=False)) as probe:
         await probe.login(token)
         flags = probe.application_flags
-    return flags.gateway_message_content or flags.gateway_message_content_limited
+        application_id = probe.application_id
+    if application_id is None:
+        raise discord.LoginFailure("Discord named no application for this token")
+    allowed = flags.gateway_message_content or flags.gateway_message_content_limited
+    return Application(application_id, allowed)
 
 
 def _without_voice() -> None:
@@ -180,7 +194,7 @@ class BeatthreadBot(commands.AutoShardedBot):
 
     Sharded: ``shard_ids``/``shard_count`` (settings ``SHARD_IDS``/``SHARD_COUNT``) choose
     this process's shards; without them discord.py asks Discord how many to run, all here.
-    ``message_content``: whether to ask for that intent (:func:`message_content_allowed`);
+    ``message_content``: whether to ask for that intent (:func:`probe_application`);
     ``on_rate_limited`` hears of every 429 Discord answers (the metrics).
     """
 

@@ -104,16 +104,13 @@ async def sync_commands(
 async def sync_over_http(bot: BeatthreadBot, token: str) -> SyncOutcome:
     """``beatthread sync-commands``: log in over HTTP only, sync, store the fingerprint.
 
-    ``bot`` never connects (so it is not closed: a sharded client that never connected cannot
-    be); the HTTP session opened here is closed here. Raises :class:`discord.LoginFailure`
+    ``bot`` was built with its application id (:func:`~bot.discord_app.bot.probe_application`)
+    and never connects (so it is not closed: a sharded client that never connected cannot be);
+    the HTTP session opened here is closed here. Raises :class:`discord.LoginFailure`
     for a refused token.
     """
     try:
         await bot.http.static_login(token)
-        info = await bot.application_info()
-        # What Client.login sets before its setup_hook, which is not run here: it would start
-        # the bot (report interrupted turns, ...), and only the command tree is wanted.
-        bot._connection.application_id = info.id
         await bot.install_commands()
         deps = bot.app.use_cases.deps
         return await sync_commands(bot.tree, deps.store, deps.clock, force=True)

@@ -32,7 +32,7 @@ import discord
 from discord import app_commands
 
 from bot.core.errors import DomainError
-from bot.core.streaming import DISCORD_MESSAGE_LIMIT
+from bot.core.streaming import truncate
 from bot.core.texts import text
 from bot.core.usecases import Deps
 from bot.core.usecases.explain import explain
@@ -120,7 +120,9 @@ async def tell(
         else:
             await interaction.response.send_message(ephemeral=True, **message)
 
-    return await deliver(send, f"answering interaction {interaction.id}", content, embed=embed)
+    doing = f"answering interaction {interaction.id}"
+    lang = str(interaction.locale.value)
+    return await deliver(send, doing, content, embed=embed, lang=lang)
 
 
 async def deliver(
@@ -129,11 +131,13 @@ async def deliver(
     content: str | None = None,
     *,
     embed: discord.Embed | None = None,
+    lang: str = "en",
     **options: Any,
 ) -> bool:
     """Send ``content`` and ``embed``; whether the user got it (rules in the module docstring).
 
-    ``doing`` names the message in the log line; ``options`` go to every attempt.
+    ``doing`` names the message in the log line; ``options`` go to every attempt. Text cut to
+    Discord's limit says so in ``lang``.
     """
     first: BaseException | None = None
     if embed is not None:
@@ -148,7 +152,7 @@ async def deliver(
             return True
         content = "\n\n".join(part for part in (content, plain_text(embed)) if part)
     try:
-        await send(content=(content or "")[:DISCORD_MESSAGE_LIMIT], **options)
+        await send(content=truncate(content or "", text("reply_truncated", lang)), **options)
     except Exception as error:  # the log line is all that is left
         refused = f"; the embed before it: {describe(first)}" if first is not None else ""
         log.warning("%s: the user was not told: %s%s", doing, describe(error), refused)

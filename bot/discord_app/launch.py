@@ -44,7 +44,7 @@ import discord
 from bot.config import Settings
 from bot.core.ports import Clock
 from bot.core.usecases import Timings
-from bot.discord_app.bot import BeatthreadBot, create_bot, message_content_allowed
+from bot.discord_app.bot import BeatthreadBot, create_bot, probe_application
 from bot.discord_app.endpoints import discord_endpoints
 from bot.ops import OpsServer, backend_check, database_check, gateway_check
 from bot.services import DatabaseUnreachableError, PollerOptions, Services, open_services
@@ -117,7 +117,7 @@ async def prepared_bot(
     """A bot ready to log in, over freshly opened services; closed on exit."""
     token = settings.discord_token.get_secret_value().strip() if settings.discord_token else ""
     with discord_endpoints(settings):
-        message_content = await message_content_allowed(token)
+        application = await probe_application(token)
         async with open_services(settings) as services:
             bot = create_bot(
                 settings,
@@ -125,7 +125,8 @@ async def prepared_bot(
                 timings=timings,
                 polling=polling,
                 clock=clock,
-                message_content=message_content,
+                message_content=application.message_content,
+                application_id=application.application_id,
                 **client_options,
             )
             async with contextlib.AsyncExitStack() as stack:

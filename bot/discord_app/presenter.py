@@ -115,6 +115,7 @@ class ThreadPresenter:
                 f"showing an embed in {self._conversation}",
                 content,
                 embed=embed,
+                lang=self._conversation.language,
             )
         else:
             await self._channel.send(content)
