@@ -35,7 +35,7 @@ from typing import TextIO
 
 import httpx
 
-from bot.core.backend_results import RenderStatus, UploadSource
+from bot.core.backend_results import RenderStatus, UploadSource, file_source
 from bot.core.intents import Intent, IntentKind, route
 from bot.core.models import ExportJob
 from bot.core.replies import ExportStarted, Notice, NoticeKind, ReplyEvent, ReplyText
@@ -50,7 +50,6 @@ VideoSaver = Callable[[ExportJob, str], Awaitable[Path]]
 
 #: The console's one user (Discord ids are positive; 0 is nobody's).
 CONSOLE_USER_ID = 0
-READ_CHUNK_BYTES = 1 << 20
 
 _COMMANDS = {
     "/status": IntentKind.STATE,
@@ -151,20 +150,6 @@ async def _upload(runner: ConversationRunner, ids: _Ids, printer: Printer, raw: 
 def _local_file(raw: str) -> UploadSource | None:
     path = Path(raw.strip("\"'")).expanduser()
     return file_source(path) if path.is_file() else None
-
-
-def file_source(path: Path) -> UploadSource:
-    """A local file as a re-openable stream (read in chunks on a worker thread)."""
-
-    async def open_stream() -> AsyncIterator[bytes]:
-        handle = await asyncio.to_thread(path.open, "rb")
-        try:
-            while chunk := await asyncio.to_thread(handle.read, READ_CHUNK_BYTES):
-                yield chunk
-        finally:
-            await asyncio.to_thread(handle.close)
-
-    return UploadSource(filename=path.name, open=open_stream, size=path.stat().st_size)
 
 
 class Printer:

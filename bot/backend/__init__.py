@@ -3,6 +3,5 @@
 from bot.backend.auth import Authenticator
 from bot.backend.client import NemoClient
 from bot.backend.transport import Attribution, RetryPolicy
-from bot.backend.uploads import file_source
 
-__all__ = ["Attribution", "Authenticator", "NemoClient", "RetryPolicy", "file_source"]
+__all__ = ["Attribution", "Authenticator", "NemoClient", "RetryPolicy"]

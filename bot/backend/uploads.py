@@ -7,17 +7,13 @@ pass and stopping the request the moment the file exceeds the limit.
 
 from __future__ import annotations
 
-import asyncio
 import mimetypes
 import secrets
 from collections.abc import AsyncIterator
-from pathlib import Path
 from urllib.parse import quote
 
 from bot.backend.errors import FileTooLargeError
 from bot.core.backend_results import UploadSource
-
-READ_CHUNK_BYTES = 1 << 20
 
 
 class MultipartStream:
@@ -70,19 +66,3 @@ def _filename_params(filename: str) -> str:
     if ascii_name == cleaned:
         return f'filename="{ascii_name}"'
     return f"filename=\"{ascii_name}\"; filename*=UTF-8''{quote(cleaned)}"
-
-
-def file_source(path: Path, *, content_type: str | None = None) -> UploadSource:
-    """An upload source reading ``path`` in 1 MiB chunks off the event loop."""
-
-    async def open_stream() -> AsyncIterator[bytes]:
-        handle = await asyncio.to_thread(path.open, "rb")
-        try:
-            while chunk := await asyncio.to_thread(handle.read, READ_CHUNK_BYTES):
-                yield chunk
-        finally:
-            await asyncio.to_thread(handle.close)
-
-    return UploadSource(
-        filename=path.name, open=open_stream, size=path.stat().st_size, content_type=content_type
-    )

@@ -1,10 +1,10 @@
-"""Operations, an adapter like the others: Prometheus metrics and the ``/healthz`` + ``/metrics``
-side server.
+"""Operations, an adapter like the others: Prometheus metrics and the ``/healthz`` side server.
 
-:class:`Metrics` implements :class:`bot.core.ports.Telemetry` and owns the bot's metric families on a registry of its own; the rest of the code
-reports through its typed methods. :class:`OpsServer` serves them next to ``/healthz``, which
-runs named checks such as :func:`database_check`, :func:`backend_check` and
-:func:`gateway_check`. Nothing here imports discord at run time.
+:class:`Metrics` implements :class:`bot.core.ports.Telemetry` and owns the bot's metric families
+on a registry of its own; the rest of the code reports through its typed methods.
+:class:`OpsServer` serves them at ``/metrics`` next to ``/healthz``, which runs named checks
+such as :func:`database_check`, :func:`backend_check` and :func:`gateway_check`. Nothing here
+imports discord at run time.
 """
 
 from bot.ops.checks import CheckFailedError, backend_check, database_check, gateway_check

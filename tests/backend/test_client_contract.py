@@ -8,7 +8,7 @@ import logging
 
 import pytest
 
-from bot.backend import NemoClient, RetryPolicy, file_source
+from bot.backend import NemoClient, RetryPolicy
 from bot.backend import errors as e
 from bot.core import errors as domain
 from bot.core.backend_results import (
@@ -18,6 +18,7 @@ from bot.core.backend_results import (
     AgentToolCall,
     RenderStage,
     UploadSource,
+    file_source,
 )
 from bot.local_backend import Fault, LocalBackend
 from tests.backend.media import is_mp4, write_tone

@@ -8,7 +8,7 @@ import struct
 
 import pytest
 
-from bot.backend import file_source
+from bot.core.backend_results import file_source
 
 SIZE = 500 * 1024 * 1024
 

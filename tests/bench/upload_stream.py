@@ -23,7 +23,8 @@ from pathlib import Path
 
 import httpx
 
-from bot.backend import Attribution, Authenticator, NemoClient, file_source
+from bot.backend import Attribution, Authenticator, NemoClient
+from bot.core.backend_results import file_source
 from bot.core.models import BackendIdentity
 
 CHUNK = 1 << 20

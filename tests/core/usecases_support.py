@@ -10,7 +10,7 @@ from typing import TypeVar
 
 import imageio_ffmpeg
 
-from bot.console import file_source
+from bot.core.backend_results import file_source
 from bot.core.replies import ReplyEvent, ReplyText
 from bot.core.usecases import Attachment, Timings
 from bot.local_backend import LocalBackend

@@ -17,8 +17,7 @@ from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 from bot.backend import NemoClient
-from bot.console import file_source
-from bot.core.backend_results import BackendSession, RenderStage, RenderStatus
+from bot.core.backend_results import BackendSession, RenderStage, RenderStatus, file_source
 from bot.core.models import ExportJob, ExportStatus
 from bot.core.ports import Backend, Clock, Store, Telemetry
 from bot.core.usecases import Deps, Timings

@@ -183,7 +183,7 @@ async def test_a_render_without_progress_for_too_long_is_given_up(
 async def test_rate_limit_backs_off_the_job_and_pauses_every_poll(
     make_poller, store, nemo, session, backend, threads
 ):
-    """429 (the client does not wait on polls): this job waits 30 s, and nothing is polled meanwhile."""
+    """429 (the client does not wait on polls): the job waits 30 s, and nothing else is polled."""
     first = await new_job(store, nemo, session)
     await rendered(backend, first.render_id)
     backend.inject(Fault(route="render_poll", http_status=429, times=1))
