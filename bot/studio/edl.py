@@ -123,3 +123,8 @@ class Edl:
 def frame_at(ms: float, fps: int = FPS) -> int:
     """The output frame a time in milliseconds falls on (nearest frame boundary)."""
     return round(ms * fps / 1000)
+
+
+def even(pixels: float) -> int:
+    """The nearest even size, at least 2 (H.264 in yuv420p needs even sides)."""
+    return max(2, 2 * round(pixels / 2))

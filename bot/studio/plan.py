@@ -1,23 +1,30 @@
 """Draft + analysis -> the cuts of a beat sync, and the edit decision list (pure, table-tested).
 
 :func:`lay_cuts` writes the draft's video track from the beat grid (the user's, or one that
-follows the song's energy); :func:`plan` reads the draft, the single source of truth, and turns
-it into an :class:`~bot.studio.edl.Edl` whose every time is a frame number. Cuts are placed at
-absolute times, never summed lengths, so nothing drifts over a whole track. The draft comes from
-JSON and may be shaped by the NemoVideo cloud: junk is skipped or defaulted, and only a draft
-with nothing to render raises (:class:`PlanError`).
+follows the song's energy: :mod:`bot.studio.cuts`); :func:`plan` reads the draft, the single
+source of truth, and turns it into an :class:`~bot.studio.edl.Edl` whose every time is a frame
+number. Cuts are placed at absolute times, never summed lengths, so nothing drifts over a whole
+track. The draft comes from JSON and may be shaped by the NemoVideo cloud: junk is skipped or
+defaulted, and only a draft with nothing to render raises (:class:`PlanError`).
 """
 
 from __future__ import annotations
 
-import bisect
 import math
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass
 from itertools import pairwise
 from typing import Any, Final
 
 from bot.studio.analysis import Analysis
+from bot.studio.cuts import (
+    MIN_SHOT_FRAMES,
+    TEMPO_FACTORS,
+    Beats,
+    Span,
+    beat_grid,
+    shot_starts,
+    with_ends,
+)
 from bot.studio.edl import (
     FPS,
     Canvas,
@@ -30,28 +37,12 @@ from bot.studio.edl import (
     Source,
     Still,
     Title,
+    even,
     frame_at,
 )
 from bot.studio.palettes import palette
 from bot.studio.schema import CANVASES, MUSIC, TITLE, TITLE_MS, VIDEO, Asset, Grid
 
-#: The grid laid over audio nobody analysed.
-STEADY_BPM: Final = 120.0
-#: Beats per bar when the analysis gives no downbeats.
-BEATS_PER_BAR: Final = 4
-#: The tempo octave fixes: half time, as tracked, double time.
-TEMPO_FACTORS: Final = (0.5, 1.0, 2.0)
-#: No shot is shorter: a shorter one reads as a flicker, not a cut.
-MIN_SHOT_MS: Final = 250
-MIN_SHOT_FRAMES: Final = MIN_SHOT_MS * FPS // 1000
-#: The energy-following default holds no shot longer than this (when the track has beats).
-MAX_SHOT_BARS: Final = 4
-#: Section energy (0..1) from which the default cuts densely, and below which it cuts sparsely.
-LOUD_ENERGY: Final = 0.6
-CALM_ENERGY: Final = 0.3
-LOUD_GRID: Final = Grid("beat", 2)
-MID_GRID: Final = Grid("bar", 1)
-CALM_GRID: Final = Grid("bar", 2)
 #: The longest track planned: past any a musician posts, it bounds what a junk length costs.
 MAX_LENGTH_MS: Final = 60 * 60 * 1000
 #: The draft's size is the 1080p canvas; other render heights scale it.
@@ -85,12 +76,11 @@ def lay_cuts(draft: dict[str, Any], analysis: Analysis | None, assets: Sequence[
     tracks = draft["t"] if isinstance(draft.get("t"), list) else []
     draft["m"], draft["t"] = meta, tracks
     span = _span(draft, analysis)
-    beats = _beats(meta, analysis, span)
-    bounds = _cuts(meta, analysis, span, beats) if span.length > 0 else []
+    beats, bounds = _beats_and_cuts(meta, analysis, span)
     visuals = [asset for asset in assets if asset.kind in ("image", "video")]
     segments = [
         _segment(index, start, end - start, beat, visuals)
-        for index, (start, end, beat) in enumerate(_with_ends(bounds, span.length))
+        for index, (start, end, beat) in enumerate(with_ends(bounds, span.length))
     ]
     _video_track(tracks)["sg"] = segments
     meta["bpm"] = round(beats.bpm)
@@ -112,8 +102,8 @@ def plan(
     frames = frame_at(span.length)
     if frames <= 0:
         raise PlanError("nothing to render: the draft has no music, no clips and no length")
-    beats = _beats(meta, analysis, span)
-    cuts = [frame_at(start) for start, _ in _cuts(meta, analysis, span, beats)]
+    beats, bounds = _beats_and_cuts(meta, analysis, span)
+    cuts = [frame_at(start) for start, _ in bounds]
     accents = _frames_in(beats.downbeats, frames)
     style = meta.get("style")
     return Edl(
@@ -190,31 +180,10 @@ def _timed(
     return timed
 
 
-# -- the span and its beats -------------------------------------------------------------------
+# -- the span and its cuts --------------------------------------------------------------------
 
 
-@dataclass(frozen=True, slots=True)
-class _Span:
-    """The part of the track used, in track ms; the video's frame 0 is at ``start``."""
-
-    start: int
-    end: int
-
-    @property
-    def length(self) -> int:
-        return self.end - self.start
-
-
-@dataclass(frozen=True, slots=True)
-class _Beats:
-    """The span's beats and downbeats in output ms (tempo octave fixed), and the tempo used."""
-
-    beats: tuple[float, ...]
-    downbeats: tuple[float, ...]
-    bpm: float
-
-
-def _span(draft: Mapping[str, Any], analysis: Analysis | None) -> _Span:
+def _span(draft: Mapping[str, Any], analysis: Analysis | None) -> Span:
     """``m.start_ms``..``m.end_ms`` of the music; without music, of the draft's own length."""
     meta = _mapping(draft.get("m"))
     music = _music_ms(draft, analysis)
@@ -222,7 +191,7 @@ def _span(draft: Mapping[str, Any], analysis: Analysis | None) -> _Span:
     # Without music there is no track to start into: the draft's length is on the output clock.
     start = min(round(_nonnegative(meta.get("start_ms")) or 0), total) if music else 0
     end = _positive(meta.get("end_ms"))
-    return _Span(start, total if end is None or end <= start else min(round(end), total))
+    return Span(start, total if end is None or end <= start else min(round(end), total))
 
 
 def _music_ms(draft: Mapping[str, Any], analysis: Analysis | None) -> float:
@@ -237,82 +206,22 @@ def _video_ms(draft: Mapping[str, Any]) -> float:
     return _positive(draft.get("d")) or max(ends, default=0.0)
 
 
-def _beats(meta: Mapping[str, Any], analysis: Analysis | None, span: _Span) -> _Beats:
-    tempo, beats, downbeats = _track_grid(analysis, span.end)
-    factor = _tempo_factor(meta)
-    # Half time keeps the beats the bars start on.
-    phase = _nearest(beats, downbeats[0]) % 2 if beats and downbeats else 0
-    return _Beats(
-        _on_output(_octave(beats, factor, phase), span),
-        _on_output(_octave(downbeats, factor, 0), span),
-        tempo * factor,
-    )
-
-
-def _track_grid(
-    analysis: Analysis | None, end_ms: int
-) -> tuple[float, tuple[float, ...], tuple[float, ...]]:
-    """Tempo, beats and downbeats (track ms): the analysis's, or a steady grid for unknown audio."""
-    if analysis is None:
-        step = 60000 / STEADY_BPM
-        beats = tuple(k * step for k in range(math.ceil(end_ms / step)))
-        return STEADY_BPM, beats, beats[::BEATS_PER_BAR]
-    beats = _times_ms(analysis.beats_s)
-    downbeats = _times_ms(analysis.downbeats_s) or beats[::BEATS_PER_BAR]
-    return _positive(analysis.tempo_bpm) or STEADY_BPM, beats, downbeats
-
-
-def _times_ms(seconds: Sequence[float]) -> tuple[float, ...]:
-    return tuple(sorted(t * 1000 for t in seconds if math.isfinite(t)))
+def _beats_and_cuts(
+    meta: Mapping[str, Any], analysis: Analysis | None, span: Span
+) -> tuple[Beats, list[tuple[int, int | None]]]:
+    """The span's beats (in the octave ``m`` asks for), and where shots start on its grid."""
+    beats = beat_grid(analysis, span, _tempo_factor(meta))
+    if span.length <= 0:
+        return beats, []
+    return beats, shot_starts(_grid(meta.get("grid")), analysis, span, beats)
 
 
 def _tempo_factor(meta: Mapping[str, Any]) -> float:
-    """The octave fix asked for: the nearest of :data:`TEMPO_FACTORS` (none: as tracked)."""
+    """The octave fix asked for: the nearest of the tempo factors (none: as tracked)."""
     value = _positive(meta.get("tempo_factor"))
     if value is None:
         return 1.0
     return min(TEMPO_FACTORS, key=lambda factor: abs(math.log(value / factor)))
-
-
-def _octave(times: tuple[float, ...], factor: float, phase: int) -> tuple[float, ...]:
-    """``times`` in half time (every other one from ``phase``), double time (midpoints), as is."""
-    if factor < 1:
-        return times[phase::2]
-    if factor > 1:
-        return (*(t for a, b in pairwise(times) for t in (a, (a + b) / 2)), *times[-1:])
-    return times
-
-
-def _on_output(times: tuple[float, ...], span: _Span) -> tuple[float, ...]:
-    return tuple(t - span.start for t in times if span.start <= t < span.end)
-
-
-def _nearest(times: Sequence[float], at: float) -> int:
-    """The index of the time in ``times`` (sorted, not empty) nearest to ``at``."""
-    index = bisect.bisect_left(times, at)
-    candidates = [i for i in (index - 1, index) if 0 <= i < len(times)]
-    return min(candidates, key=lambda i: abs(times[i] - at))
-
-
-# -- where the cuts go ------------------------------------------------------------------------
-
-
-def _cuts(
-    meta: Mapping[str, Any], analysis: Analysis | None, span: _Span, beats: _Beats
-) -> list[tuple[int, int | None]]:
-    """Where shots start (output ms, 0 first), each with the index of the beat it lands on."""
-    grid = _grid(meta.get("grid"))
-    if grid is not None:
-        return _spaced(_marks(grid, beats, 0, span.length), span.length)
-    marks = [
-        mark
-        for start, end, density in _sections(analysis, span)
-        for mark in _marks(density, beats, start, end)
-    ]
-    bounds = _spaced(marks, span.length)
-    if not beats.beats:  # nothing to cut on: one shot
-        return bounds
-    return _capped(bounds, span.length, MAX_SHOT_BARS * BEATS_PER_BAR * 60000 / beats.bpm)
 
 
 def _grid(value: Any) -> Grid | None:
@@ -324,86 +233,7 @@ def _grid(value: Any) -> Grid | None:
     return Grid("beat" if unit == "beat" else "bar", int(every))
 
 
-def _marks(grid: Grid, beats: _Beats, start: float, end: float) -> list[tuple[float, int]]:
-    """Every ``grid.every``-th beat or downbeat in ``[start, end)``, counted from the first."""
-    times = beats.beats if grid.unit == "beat" else beats.downbeats
-    inside = [t for t in times if start <= t < end][:: grid.every]
-    return [(t, _nearest(beats.beats, t)) for t in inside] if beats.beats else []
-
-
-def _sections(analysis: Analysis | None, span: _Span) -> list[tuple[float, float, Grid]]:
-    """The span's sections (output ms), each with the grid its loudness asks for."""
-    if analysis is None:
-        return [(0.0, float(span.length), MID_GRID)]
-    inside = {max(t * 1000, span.start) for t in analysis.sections_s if math.isfinite(t)}
-    starts = sorted({t for t in inside if t < span.end} | {span.start})
-    return [
-        (start - span.start, end - span.start, _density(_energy(analysis, start, end)))
-        for start, end in pairwise([*starts, span.end])
-    ]
-
-
-def _energy(analysis: Analysis, start_ms: float, end_ms: float) -> float | None:
-    """The mean of the energy curve over ``[start_ms, end_ms)`` (track clock); None if unknown."""
-    hop = analysis.energy_hop_s * 1000
-    if not hop > 0:
-        return None
-    window = analysis.energy[math.ceil(start_ms / hop) : math.ceil(end_ms / hop)]
-    return sum(window) / len(window) if window else None
-
-
-def _density(energy: float | None) -> Grid:
-    """More cuts where the song is loud (BeatSync Engine's "auto"), fewer where it is calm."""
-    if energy is None:
-        return MID_GRID
-    if energy >= LOUD_ENERGY:
-        return LOUD_GRID
-    return MID_GRID if energy >= CALM_ENERGY else CALM_GRID
-
-
-def _spaced(marks: list[tuple[float, int]], length: int) -> list[tuple[int, int | None]]:
-    """Shot starts from ``marks`` (sorted), none closer than :data:`MIN_SHOT_MS` to another."""
-    bounds: list[tuple[int, int | None]] = [(0, None)]
-    for at, beat in marks:
-        ms = _frame_exact_ms(at)
-        if ms == 0:
-            bounds[0] = (0, beat)
-        elif ms - bounds[-1][0] >= MIN_SHOT_MS and length - ms >= MIN_SHOT_MS:
-            bounds.append((ms, beat))
-    return bounds
-
-
-def _capped(
-    bounds: list[tuple[int, int | None]], length: int, longest_ms: float
-) -> list[tuple[int, int | None]]:
-    """``bounds`` with each shot longer than ``longest_ms`` split evenly (a beatless stretch)."""
-    capped: list[tuple[int, int | None]] = []
-    for start, end, beat in _with_ends(bounds, length):
-        pieces = math.ceil((end - start) / longest_ms)
-        capped.append((start, beat))
-        capped += [
-            (_frame_exact_ms(start + (end - start) * k / pieces), None) for k in range(1, pieces)
-        ]
-    return capped
-
-
-def _with_ends(
-    bounds: list[tuple[int, int | None]], length: int
-) -> list[tuple[int, int, int | None]]:
-    """Each shot as ``(start, end, beat)``: it ends where the next starts, the last at the end."""
-    times = [start for start, _ in bounds] + [length]
-    return [(a, b, beat) for (a, b), (_, beat) in zip(pairwise(times), bounds, strict=True)]
-
-
-def _frame_exact_ms(ms: float) -> int:
-    """Whole ms for a cut at ``ms`` that still lands on the frame ``ms`` falls on.
-
-    The draft holds whole ms and the plan rounds them to frames: rounding twice could move a cut
-    near a frame's midpoint by one frame, so the neighbouring ms is taken when it keeps the frame.
-    """
-    target = frame_at(ms)
-    candidates = (round(ms), math.floor(ms), math.ceil(ms))
-    return next((c for c in candidates if frame_at(c) == target), round(ms))
+# -- the video track --------------------------------------------------------------------------
 
 
 def _video_track(tracks: list[Any]) -> dict[str, Any]:
@@ -443,12 +273,7 @@ def _canvas(meta: Mapping[str, Any], height: int) -> Canvas:
     ):
         width, tall = DEFAULT_CANVAS
     scale = min(1.0, MAX_LONG_SIDE / max(width, tall)) * height / REFERENCE_HEIGHT
-    return Canvas(_even(width * scale), _even(tall * scale))
-
-
-def _even(pixels: float) -> int:
-    """The nearest even size (H.264 in yuv420p needs even sides), at least 2."""
-    return max(2, 2 * round(pixels / 2))
+    return Canvas(even(width * scale), even(tall * scale))
 
 
 def _shots(
@@ -554,7 +379,7 @@ def _titles(draft: Mapping[str, Any], frames: int) -> tuple[Title, ...]:
     return tuple(titles)
 
 
-def _music(draft: Mapping[str, Any], assets: Mapping[str, Asset], span: _Span) -> Music | None:
+def _music(draft: Mapping[str, Any], assets: Mapping[str, Asset], span: Span) -> Music | None:
     """The soundtrack: the music track's file from the span's start, at its volume."""
     for segments in _segments(draft, MUSIC):
         for segment in segments:

@@ -28,7 +28,7 @@ VIDEO: Final = 0
 MUSIC: Final = 1
 TITLE: Final = 7
 
-#: Palette names a user can ask for (the words that pick them live in :mod:`bot.studio.edits`).
+#: Palette names a user can ask for (the words that pick them live in :mod:`bot.studio.phrases`).
 STYLES: Final = ("neon", "warm", "ocean", "mono", "glitch", "sunset")
 DEFAULT_STYLE: Final = "neon"
 

@@ -11,16 +11,11 @@ from typing import Any
 import pytest
 
 from bot.studio.analysis import Analysis
-from bot.studio.edits import (
-    TITLE_MAX_CHARS,
-    EditResult,
-    apply_request,
-    capabilities,
-    describe,
-    reply_text,
-)
-from bot.studio.phrases import CATALOGUES, parse_time_ms
+from bot.studio.description import capabilities, describe
+from bot.studio.edits import TITLE_MAX_CHARS, EditResult, apply_request, reply_text
+from bot.studio.reader import parse_time_ms
 from bot.studio.schema import STYLES, TITLE_MS, Asset
+from bot.studio.texts import CATALOGUES
 
 ABSENT = object()  # the key must not be in the draft's m
 LENGTH_MS = 120_000

@@ -9,9 +9,10 @@ from typing import Any
 import pytest
 
 from bot.studio.analysis import Analysis
+from bot.studio.cuts import MIN_SHOT_MS
 from bot.studio.edl import Canvas, Clip, Edl, Generated, Still, Title
 from bot.studio.palettes import PALETTES, palette
-from bot.studio.plan import MIN_SHOT_MS, PlanError, lay_cuts, plan
+from bot.studio.plan import PlanError, lay_cuts, plan
 from bot.studio.schema import STYLES, TITLE_MS, Asset
 
 SONG = Asset("https://cdn.test/song.mp3", Path("/media/song.mp3"), "audio", "song", 180.0)
