@@ -122,9 +122,7 @@ class Actions:
         guarded: bool,
     ) -> None:
         """Queue an export of the thread's timeline (rules in the module docstring)."""
-        await interaction.response.defer(ephemeral=True, thinking=True)
-        lang = self.language(interaction)
-        runner = await self._runner_for(interaction, thread_id, lang, guarded=guarded)
+        lang, runner = await self._deferred_runner(interaction, thread_id, guarded=guarded)
         if runner is None:
             return
         limit = self.limits.exports_per_user
@@ -148,9 +146,7 @@ class Actions:
         self, interaction: discord.Interaction, thread_id: int, *, guarded: bool
     ) -> None:
         """Show the thread's timeline to the interaction's user only."""
-        await interaction.response.defer(ephemeral=True, thinking=True)
-        lang = self.language(interaction)
-        runner = await self._runner_for(interaction, thread_id, lang, guarded=guarded)
+        lang, runner = await self._deferred_runner(interaction, thread_id, guarded=guarded)
         if runner is None:
             return
         conversation = runner.conversation
@@ -183,18 +179,23 @@ class Actions:
 
     # -- helpers ----------------------------------------------------------------------
 
-    async def _runner_for(
-        self, interaction: discord.Interaction, thread_id: int, lang: str, *, guarded: bool
-    ) -> ConversationRunner | None:
-        """The thread's runner, or ``None`` after telling the user why they cannot use it."""
+    async def _deferred_runner(
+        self, interaction: discord.Interaction, thread_id: int, *, guarded: bool
+    ) -> tuple[str, ConversationRunner | None]:
+        """Acknowledge at once, then the user's language and the thread's runner.
+
+        ``None`` for the runner after telling the user why they cannot use it.
+        """
+        await interaction.response.defer(ephemeral=True, thinking=True)
+        lang = self.language(interaction)
         runner = await self._hub.get(thread_id)
         if runner is None:
             await self._tell(interaction, text("not_a_track_thread", lang), lang)
-            return None
+            return lang, None
         if guarded and not self._may_control(interaction, runner.conversation):
             await self._tell(interaction, text("not_your_thread", lang), lang)
-            return None
-        return runner
+            return lang, None
+        return lang, runner
 
     @staticmethod
     def _may_control(interaction: discord.Interaction, conversation: Conversation) -> bool:

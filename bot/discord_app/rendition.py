@@ -16,7 +16,6 @@ front end because only Discord posts files with a size limit; the terminal print
 from __future__ import annotations
 
 import asyncio
-import contextlib
 import logging
 import re
 from dataclasses import dataclass
@@ -26,6 +25,7 @@ from typing import Final
 import imageio_ffmpeg
 
 from bot.core.media import RENDITION_RETRY_MARGIN, RenditionPlan, rendition_plan
+from bot.ffmpeg import last_line, run_ffmpeg
 
 log = logging.getLogger(__name__)
 
@@ -101,7 +101,7 @@ async def _fit(exe: str, source: Path, out: Path, max_bytes: int) -> Path | None
 
 async def _probe(exe: str, source: Path) -> _Source:
     """The source's length and picture size, from what ``ffmpeg -i`` says about it."""
-    _, stderr = await _run(exe, ["-hide_banner", "-nostdin", "-i", str(source)])
+    _, stderr = await run_ffmpeg(exe, ["-hide_banner", "-nostdin", "-i", str(source)])
     duration = _DURATION.search(stderr)
     picture = _PICTURE.search(stderr)
     if duration is None or picture is None:
@@ -127,30 +127,10 @@ async def _encode(
         *("-c:a", "aac", "-b:a", str(plan.audio_bps)),
         *("-movflags", "+faststart", "-f", "mp4", str(out)),
     ]
-    code, stderr = await _run(exe, args)
+    code, stderr = await run_ffmpeg(exe, args)
     if code != 0:
-        last = stderr.decode(errors="replace").strip().splitlines()[-1:] or ["no output"]
-        raise RenditionError(f"ffmpeg exited with {code}: {last[0][:200]}")
+        raise RenditionError(f"ffmpeg exited with {code}: {last_line(stderr)}")
 
 
 async def _size(path: Path) -> int:
     return (await asyncio.to_thread(path.stat)).st_size
-
-
-async def _run(exe: str, args: list[str]) -> tuple[int, bytes]:
-    """Run ffmpeg to the end, returning its exit code and stderr; kill it if we stop waiting."""
-    process = await asyncio.create_subprocess_exec(
-        exe,
-        *args,
-        stdin=asyncio.subprocess.DEVNULL,
-        stdout=asyncio.subprocess.DEVNULL,
-        stderr=asyncio.subprocess.PIPE,
-    )
-    try:
-        _, stderr = await process.communicate()
-    finally:
-        if process.returncode is None:  # timed out or cancelled: do not leave ffmpeg running
-            with contextlib.suppress(ProcessLookupError):
-                process.kill()
-            await process.wait()
-    return process.returncode or 0, stderr or b""

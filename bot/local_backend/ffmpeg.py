@@ -13,11 +13,11 @@ cancelled caller kills the process (render cancel and server stop rely on this).
 
 from __future__ import annotations
 
-import asyncio
-import contextlib
 import re
 from dataclasses import dataclass
 from pathlib import Path
+
+from bot.ffmpeg import last_line, run_ffmpeg
 
 PREVIEW_SIZE = "320x180"
 PREVIEW_FPS = 15
@@ -46,7 +46,8 @@ class Probe:
 async def probe(exe: str, path: Path, *, time_limit: float = 15.0) -> Probe:
     """Duration (s) and, for pictures, size and frame rate of ``path``; zeros if unknown."""
     try:
-        _, stderr = await _run(exe, ["-hide_banner", "-nostdin", "-i", str(path)], time_limit)
+        args = ["-hide_banner", "-nostdin", "-i", str(path)]
+        _, stderr = await run_ffmpeg(exe, args, time_limit=time_limit)
     except (TimeoutError, OSError):
         return Probe()
     duration = 0.0
@@ -107,44 +108,23 @@ async def encode_preview(
     ]
     out.parent.mkdir(parents=True, exist_ok=True)
     try:
-        code, stderr = await _run(exe, args, time_limit)
+        code, stderr = await run_ffmpeg(exe, args, time_limit=time_limit)
     except (TimeoutError, OSError) as exc:
         tmp.unlink(missing_ok=True)
         raise EncodeError(f"encoder did not finish: {exc!r}") from exc
     if code != 0 or not tmp.exists():
         tmp.unlink(missing_ok=True)
-        last = stderr.decode(errors="replace").strip().splitlines()[-1:] or ["no output"]
-        raise EncodeError(f"encoder exited with {code}: {last[0][:200]}")
+        raise EncodeError(f"encoder exited with {code}: {last_line(stderr)}")
     tmp.replace(out)
 
 
 async def _has_h264(exe: str) -> bool:
     if exe not in _h264:
         try:
-            _, out = await _run(exe, ["-hide_banner", "-encoders"], 15.0, merge=True)
+            _, out = await run_ffmpeg(
+                exe, ["-hide_banner", "-encoders"], time_limit=15.0, merge=True
+            )
         except (TimeoutError, OSError):
             out = b""
         _h264[exe] = b"libx264" in out
     return _h264[exe]
-
-
-async def _run(
-    exe: str, args: list[str], time_limit: float, *, merge: bool = False
-) -> tuple[int, bytes]:
-    """Run ffmpeg, returning (exit code, stderr or merged output); kill it if we stop waiting."""
-    process = await asyncio.create_subprocess_exec(
-        exe,
-        *args,
-        stdin=asyncio.subprocess.DEVNULL,
-        stdout=asyncio.subprocess.PIPE if merge else asyncio.subprocess.DEVNULL,
-        stderr=asyncio.subprocess.STDOUT if merge else asyncio.subprocess.PIPE,
-    )
-    try:
-        async with asyncio.timeout(time_limit):
-            stdout, stderr = await process.communicate()
-    finally:
-        if process.returncode is None:  # timed out or cancelled: do not leave ffmpeg running
-            with contextlib.suppress(ProcessLookupError):
-                process.kill()
-            await process.wait()
-    return process.returncode or 0, (stdout if merge else stderr) or b""

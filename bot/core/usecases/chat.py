@@ -45,6 +45,7 @@ from bot.core.backend_results import (
 )
 from bot.core.errors import AgentFailedError, DomainError, SessionGoneError, StreamDroppedError
 from bot.core.gui import ReplyFilter
+from bot.core.models import TrackThread
 from bot.core.replies import ErrorReply, Notice, NoticeKind, ReplyEvent, ReplyText, StillWorking
 from bot.core.streaming import MessageChunker
 from bot.core.texts import text
@@ -92,12 +93,21 @@ async def chat_turn(
             yield await explain(deps, lang, not_sent)
             return
         restarted = True
-        try:
-            thread, notice = await restart_session(deps, conversation)
-        except DomainError as failure:
-            yield await explain(deps, lang, failure)
+        replaced, said = await _replace_session(deps, conversation)
+        yield said
+        if replaced is None:
             return
-        yield notice
+        thread = replaced
+
+
+async def _replace_session(
+    deps: Deps, conversation: Conversation
+) -> tuple[TrackThread | None, ReplyEvent]:
+    """A new session for a lost one, with the notice; or ``None`` and why it failed."""
+    try:
+        return await restart_session(deps, conversation)
+    except DomainError as failure:
+        return None, await explain(deps, conversation.language, failure)
 
 
 async def after_interruption(deps: Deps, conversation: Conversation) -> AsyncIterator[ReplyEvent]:
@@ -219,12 +229,8 @@ async def _recover(
             state = await deps.backend.state(session_id)
         except SessionGoneError:
             # The session (and whatever the turn did) is gone: start over, say so, stop.
-            try:
-                _, notice = await restart_session(deps, conversation)
-            except DomainError as failure:
-                yield await explain(deps, lang, failure)
-                return
-            yield notice
+            _, said = await _replace_session(deps, conversation)
+            yield said
             return
         except DomainError as error:
             log.info("state check after a dropped stream failed: %r", error)
