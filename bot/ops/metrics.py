@@ -24,7 +24,7 @@ from __future__ import annotations
 
 import logging
 import math
-from collections.abc import Callable, Iterator, Mapping
+from collections.abc import Callable, Iterable, Iterator, Mapping
 from typing import TYPE_CHECKING, Final, Literal, get_args
 
 from prometheus_client import (
@@ -55,23 +55,23 @@ class Metrics:
 
     def __init__(self) -> None:
         self.registry = CollectorRegistry()
-        self._turns = Counter(
+        self._turns = self._counter(
             "beatthread_turns",
             "Conversation turns handled, by use case.",
-            ["kind"],
-            registry=self.registry,
+            "kind",
+            [kind.value for kind in IntentKind],
         )
-        self._uploads = Counter(
+        self._uploads = self._counter(
             "beatthread_uploads",
             "Track uploads to NemoVideo, by outcome.",
-            ["outcome"],
-            registry=self.registry,
+            "outcome",
+            get_args(UploadOutcome),
         )
-        self._export_transitions = Counter(
+        self._export_transitions = self._counter(
             "beatthread_export_transitions",
             "Export jobs entering a status.",
-            ["status"],
-            registry=self.registry,
+            "status",
+            [status.value for status in ExportStatus],
         )
         self._export_poll = Histogram(
             "beatthread_export_poll_seconds",
@@ -79,39 +79,39 @@ class Metrics:
             buckets=_POLL_BUCKETS,
             registry=self.registry,
         )
-        self._poller_events = Counter(
+        self._poller_events = self._counter(
             "beatthread_export_poller_events",
             "Export poller events: claimed, polled, progress_shown, stalled, rate_limited...",
-            ["event"],
-            registry=self.registry,
+            "event",
+            get_args(PollerEvent),
         )
-        self._backend_errors = Counter(
+        self._backend_errors = self._counter(
             "beatthread_backend_errors",
             "NemoVideo errors, by contract code, HTTP status or 'network' (retries included).",
-            ["code"],
-            registry=self.registry,
+            "code",
         )
-        # Known label values start at 0, so a rate() over them works from the first scrape.
-        for kind in IntentKind:
-            self._turns.labels(kind.value)
-        for outcome in ("ok", "failed", "rejected"):
-            self._uploads.labels(outcome)
-        self._discord_rate_limits = Counter(
+        self._discord_rate_limits = self._counter(
             "beatthread_discord_rate_limits",
             "Discord 429 responses to discord.py, by scope (route or global).",
-            ["scope"],
-            registry=self.registry,
+            "scope",
+            ("route", "global"),
         )
-        for status in ExportStatus:
-            self._export_transitions.labels(status.value)
-        for event in get_args(PollerEvent):
-            self._poller_events.labels(event)
-        for scope in ("route", "global"):
-            self._discord_rate_limits.labels(scope)
         self._queues = _QueueDepths()
         self.registry.register(self._queues)
         self._gateway_drops = _GatewayDrops()
         self.registry.register(self._gateway_drops)
+
+    def _counter(
+        self, name: str, documentation: str, label: str, known: Iterable[str] = ()
+    ) -> Counter:
+        """A counter by ``label`` on this registry; ``known`` values start at 0.
+
+        Known values exist from the first scrape, so a rate() over them works at once.
+        """
+        counter = Counter(name, documentation, [label], registry=self.registry)
+        for value in known:
+            counter.labels(value)
+        return counter
 
     # -- counters and histograms --------------------------------------------------------
 
