@@ -334,6 +334,6 @@ async def test_export_update_refuses_unknown_fields(store):
 
 def test_export_rows_are_read_with_every_column():
     """A job is unpacked from its row by position: the column list must be the whole table."""
-    from bot.storage.repositories import _JOB, _JOB_COLUMNS
+    from bot.storage.repositories._rows import JOB, JOB_COLUMNS
 
-    assert sorted(column.name for column in _JOB_COLUMNS) == sorted(_JOB.c.keys())
+    assert sorted(column.name for column in JOB_COLUMNS) == sorted(JOB.c.keys())
