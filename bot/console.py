@@ -40,7 +40,7 @@ from bot.core.intents import Intent, IntentKind, route
 from bot.core.models import ExportJob
 from bot.core.replies import ExportStarted, Notice, NoticeKind, ReplyEvent, ReplyText
 from bot.core.texts import accepted_formats, export_ready_text, text
-from bot.core.usecases import Attachment, ConversationRunner, IncomingMessage, UseCases
+from bot.core.usecases import Attachment, ConversationRunner, IncomingMessage, NewThread, UseCases
 from bot.jobs import PollerFactory, Supervisor
 
 log = logging.getLogger(__name__)
@@ -77,7 +77,14 @@ async def run_console(
     exports = poller(notifier)
     ids = _Ids()
     conversation = await use_cases.start_conversation(
-        thread_id=ids.next(), owner_user_id=CONSOLE_USER_ID, language=language, title="console"
+        NewThread(
+            thread_id=ids.next(),
+            guild_id=0,
+            parent_channel_id=0,
+            owner_user_id=CONSOLE_USER_ID,
+            title="console",
+            language=language,
+        )
     )
     store = use_cases.deps.store
 

@@ -100,6 +100,24 @@ class Recorded(Generic[_ItemT]):
 
 
 @dataclass(frozen=True, slots=True)
+class NewThread:
+    """What is known of a thread when Beatthread first records it (``ThreadStore.add``).
+
+    ``guild_id`` and ``parent_channel_id`` are 0 outside Discord (the console); the guild
+    decides the thread's shard. A conversation needs ``language``; the store does not.
+    """
+
+    thread_id: int
+    guild_id: int
+    parent_channel_id: int
+    owner_user_id: int
+    task_id: str | None = None
+    session_id: str | None = None
+    title: str | None = None
+    language: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
 class TrackThread:
     """A Discord thread that Beatthread owns, and the backend session behind it."""
 

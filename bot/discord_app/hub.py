@@ -39,7 +39,7 @@ from dataclasses import dataclass, field
 from bot.core.backend_results import UploadSource
 from bot.core.intents import IntentKind
 from bot.core.replies import ReplyEvent
-from bot.core.usecases import Conversation, ConversationRunner, ReplySink, UseCases
+from bot.core.usecases import Conversation, ConversationRunner, NewThread, ReplySink, UseCases
 from bot.discord_app.presenter import ThreadPresenter
 
 log = logging.getLogger(__name__)
@@ -124,32 +124,16 @@ class ConversationHub:
         if entry is not None:
             entry.runner.typing(author_id)
 
-    async def start(
-        self,
-        *,
-        thread_id: int,
-        owner_id: int,
-        language: str,
-        guild_id: int,
-        parent_channel_id: int,
-        title: str,
-    ) -> ConversationRunner:
-        """Record a new conversation for ``thread_id`` (backend session included).
+    async def start(self, thread: NewThread) -> ConversationRunner:
+        """Record a new conversation for ``thread`` (backend session included).
 
         A thread recorded already keeps its conversation, and its runner if one is open (two
         ways in may race for one thread: the second must not stop the first one's work).
         """
-        conversation = await self._use_cases.start_conversation(
-            thread_id=thread_id,
-            owner_user_id=owner_id,
-            language=language,
-            guild_id=guild_id,
-            parent_channel_id=parent_channel_id,
-            title=title,
-        )
-        entry = self._open.get(thread_id)
+        conversation = await self._use_cases.start_conversation(thread)
+        entry = self._open.get(thread.thread_id)
         if entry is not None:
-            self._use(thread_id, entry)
+            self._use(thread.thread_id, entry)
             return entry.runner
         return self._add(conversation)
 

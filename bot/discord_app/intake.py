@@ -35,7 +35,7 @@ import httpx
 from bot.core.intents import Intent, IntentKind
 from bot.core.media import extension_of
 from bot.core.texts import rejection_text, text
-from bot.core.usecases import IncomingMessage
+from bot.core.usecases import IncomingMessage, NewThread
 from bot.core.usecases.uploads import CheckedFile, check_file
 from bot.discord_app.attachments import as_attachment
 from bot.discord_app.hub import ConversationHub
@@ -114,12 +114,14 @@ class TrackIntake:
             if existed and await self._hub.get(thread.id) is not None:
                 return Existing(thread)  # Beatthread's already, with this message's track
             runner = await self._hub.start(
-                thread_id=thread.id,
-                owner_id=author_id,
-                language=language,
-                guild_id=channel.guild.id,
-                parent_channel_id=channel.id,
-                title=title,
+                NewThread(
+                    thread_id=thread.id,
+                    guild_id=channel.guild.id,
+                    parent_channel_id=channel.id,
+                    owner_user_id=author_id,
+                    title=title,
+                    language=language,
+                )
             )
             upload = Intent(IntentKind.UPLOAD, "")
             await runner.submit(IncomingMessage(request_id, author_id, upload, (checked,)))

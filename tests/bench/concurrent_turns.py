@@ -44,6 +44,7 @@ with warnings.catch_warnings():
 
 from bot.config import Settings
 from bot.core.gui import strip_trailing_noise, translate_gui
+from bot.core.models import NewThread
 from bot.discord_app.launch import prepared_bot
 from bot.observability import setup_logging
 from bot.services import open_services
@@ -148,12 +149,14 @@ async def main(count: int, hog: int) -> None:
                 await asyncio.gather(
                     *(
                         use_cases.start_conversation(
-                            thread_id=thread.id,
-                            owner_user_id=mia.id,
-                            language="en",
-                            guild_id=guild.id,
-                            parent_channel_id=tracks.id,
-                            title=thread.name,
+                            NewThread(
+                                thread_id=thread.id,
+                                guild_id=guild.id,
+                                parent_channel_id=tracks.id,
+                                owner_user_id=mia.id,
+                                title=thread.name,
+                                language="en",
+                            )
                         )
                         for thread in threads
                     )

@@ -11,7 +11,7 @@ import itertools
 
 import pytest
 
-from bot.core.models import ThreadStatus, UploadStatus
+from bot.core.models import NewThread, ThreadStatus, UploadStatus
 from bot.core.replies import (
     CreditsReply,
     ErrorReply,
@@ -28,6 +28,7 @@ from tests.core.usecases_support import (
     FAST,
     collect,
     file_attachment,
+    new_thread,
     of_type,
     reply_text,
     tone_attachment,
@@ -47,7 +48,7 @@ def use_cases(nemo, store) -> UseCases:
 @pytest.fixture
 async def conversation(use_cases) -> Conversation:
     return await use_cases.start_conversation(
-        thread_id=next(_thread_ids), owner_user_id=7, language="en"
+        new_thread(next(_thread_ids), owner_user_id=7, language="en")
     )
 
 
@@ -75,13 +76,24 @@ async def test_start_survives_a_backend_outage(use_cases, local_backend):
     """The thread is kept when the backend is down; the session is created on first use."""
     local_backend.inject(Fault(route="create_session", http_status=503, times=10))
     conversation = await use_cases.start_conversation(
-        thread_id=next(_thread_ids), owner_user_id=7, language="zh-CN"
+        new_thread(next(_thread_ids), owner_user_id=7, language="zh-CN")
     )
     assert (await thread_of(use_cases, conversation)).status is ThreadStatus.SESSION_LOST
     local_backend.clear_faults()
     events = await collect(use_cases.state(conversation))
     assert of_type(events, TimelineSummary)[0].text.startswith("时间线")
     assert (await thread_of(use_cases, conversation)).status is ThreadStatus.ACTIVE
+
+
+async def test_a_conversation_needs_a_language(use_cases):
+    """Replies are written in the conversation's language: a thread without one is refused."""
+    thread = NewThread(
+        thread_id=next(_thread_ids), guild_id=0, parent_channel_id=0, owner_user_id=7
+    )
+    with pytest.raises(ValueError, match="language"):
+        await use_cases.start_conversation(thread)
+    async with use_cases.deps.store.transaction() as tx:
+        assert await tx.threads.get(thread.thread_id) is None
 
 
 async def test_first_track_is_uploaded_once(use_cases, conversation, local_backend, tmp_path):
@@ -104,7 +116,7 @@ async def test_same_attachment_in_a_second_thread_reaches_its_session_too(
     attachment = tone_attachment(tmp_path)
     await collect(use_cases.upload(conversation, attachment))
     other = await use_cases.start_conversation(
-        thread_id=next(_thread_ids), owner_user_id=7, language="en"
+        new_thread(next(_thread_ids), owner_user_id=7, language="en")
     )
     events = await collect(use_cases.upload(other, attachment))
     assert [e.kind for e in of_type(events, Notice)] == [NoticeKind.READY]
@@ -121,7 +133,7 @@ async def test_starting_a_known_thread_again_keeps_its_session_and_tracks(
     await upload_track(use_cases, conversation, tmp_path)
     before = await thread_of(use_cases, conversation)
     again = await use_cases.start_conversation(
-        thread_id=conversation.thread_id, owner_user_id=8, language="zh-CN"
+        new_thread(conversation.thread_id, owner_user_id=8, language="zh-CN")
     )
     after = await thread_of(use_cases, again)
     assert (again.thread_id, again.owner_id, again.language) == (conversation.thread_id, 7, "en")

@@ -25,7 +25,14 @@ from bot.core.usecases.exports import FIRST_POLL_JITTER, ExportJobs
 from bot.jobs import ExportPoller, PollerSettings, Supervisor
 from bot.local_backend import Fault
 from tests.backend.media import is_mp4
-from tests.core.usecases_support import FAST, collect, mp4_duration, of_type, tone_attachment
+from tests.core.usecases_support import (
+    FAST,
+    collect,
+    mp4_duration,
+    new_thread,
+    of_type,
+    tone_attachment,
+)
 from tests.jobs.support import TINY, RecordingNotifier, Threads
 
 pytestmark = pytest.mark.timeout(30)
@@ -44,7 +51,7 @@ def use_cases(nemo, store) -> UseCases:
 @pytest.fixture
 async def conversation(use_cases) -> Conversation:
     return await use_cases.start_conversation(
-        thread_id=next(_thread_ids), owner_user_id=7, language="en"
+        new_thread(next(_thread_ids), owner_user_id=7, language="en")
     )
 
 

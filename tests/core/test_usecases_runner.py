@@ -21,7 +21,7 @@ from bot.core.replies import (
     TimelineSummary,
 )
 from bot.core.usecases import Conversation, IncomingMessage, UseCases
-from tests.core.usecases_support import FAST, of_type, tone_attachment, total_turns
+from tests.core.usecases_support import FAST, new_thread, of_type, tone_attachment, total_turns
 
 pytestmark = pytest.mark.timeout(30)
 
@@ -61,7 +61,7 @@ def use_cases(nemo, store) -> UseCases:
 @pytest.fixture
 async def conversation(use_cases) -> Conversation:
     return await use_cases.start_conversation(
-        thread_id=next(_ids), owner_user_id=USER, language="en"
+        new_thread(next(_ids), owner_user_id=USER, language="en")
     )
 
 

@@ -21,7 +21,7 @@ from bot.core.usecases import Attachment, Conversation, IncomingMessage, UseCase
 from bot.core.usecases.uploads import CheckedFile, check_file
 from bot.local_backend import Fault
 from tests.backend.media import write_tone
-from tests.core.usecases_support import FAST, collect, of_type
+from tests.core.usecases_support import FAST, collect, new_thread, of_type
 
 pytestmark = pytest.mark.timeout(30)
 
@@ -67,7 +67,9 @@ def use_cases(nemo, store) -> UseCases:
 
 @pytest.fixture
 async def conversation(use_cases) -> Conversation:
-    return await use_cases.start_conversation(thread_id=next(_ids), owner_user_id=7, language="en")
+    return await use_cases.start_conversation(
+        new_thread(next(_ids), owner_user_id=7, language="en")
+    )
 
 
 @pytest.mark.parametrize("chunk", [7, HEADER_BYTES, 1000])

@@ -1,4 +1,4 @@
-"""Helpers for the use-case tests: fast timings, event collection, media checks."""
+"""Helpers for the use-case tests: fast timings, new threads, event collection, media checks."""
 
 from __future__ import annotations
 
@@ -11,6 +11,7 @@ from typing import TypeVar
 import imageio_ffmpeg
 
 from bot.core.backend_results import file_source
+from bot.core.models import NewThread
 from bot.core.replies import ReplyEvent, ReplyText
 from bot.core.usecases import Attachment, Timings
 from bot.local_backend import LocalBackend
@@ -29,6 +30,17 @@ FAST = Timings(
 T = TypeVar("T")
 
 _attachment_ids = iter(range(10_000, 1_000_000))
+
+
+def new_thread(thread_id: int, *, owner_user_id: int, language: str) -> NewThread:
+    """A thread in no guild or channel (as the console's), to start a conversation in."""
+    return NewThread(
+        thread_id=thread_id,
+        guild_id=0,
+        parent_channel_id=0,
+        owner_user_id=owner_user_id,
+        language=language,
+    )
 
 
 async def collect(events: AsyncIterator[ReplyEvent]) -> list[ReplyEvent]:

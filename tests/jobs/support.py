@@ -18,7 +18,7 @@ from pathlib import Path
 
 from bot.backend import NemoClient
 from bot.core.backend_results import BackendSession, RenderStage, RenderStatus, file_source
-from bot.core.models import ExportJob, ExportStatus
+from bot.core.models import ExportJob, ExportStatus, NewThread
 from bot.core.ports import Backend, Clock, Store, Telemetry
 from bot.core.usecases import Deps, Timings
 from bot.core.usecases.context import FIRST_POLL_SECONDS
@@ -208,13 +208,15 @@ async def new_job(
     render_id = nemo.new_render_id()
     async with store.transaction() as tx:
         await tx.threads.add(
-            thread_id=thread_id,
-            guild_id=guild_id,
-            parent_channel_id=77,
-            owner_user_id=88,
+            NewThread(
+                thread_id=thread_id,
+                guild_id=guild_id,
+                parent_channel_id=77,
+                owner_user_id=88,
+                task_id=session.task_id,
+                session_id=session.session_id,
+            ),
             now=now,
-            task_id=session.task_id,
-            session_id=session.session_id,
         )
         recorded = await tx.exports.create(
             render_id=render_id,

@@ -4,14 +4,18 @@ from __future__ import annotations
 
 from datetime import timedelta
 
-from bot.core.models import ExportStatus
-from bot.core.ports import FinishedRender, PolledJob
+from bot.core.models import ExportStatus, NewThread
+from bot.core.ports import FinishedRender, LeaseTerms, PolledJob
 from tests.jobs.support import LEASE, T0, at
+
+MINE = LeaseTerms(owner="me", lease_for=LEASE)
 
 
 async def seed(store, count: int) -> list[str]:
     async with store.transaction() as tx:
-        await tx.threads.add(thread_id=1, guild_id=2, parent_channel_id=3, owner_user_id=4, now=T0)
+        await tx.threads.add(
+            NewThread(thread_id=1, guild_id=2, parent_channel_id=3, owner_user_id=4), now=T0
+        )
         for index in range(count):
             await tx.exports.create(
                 render_id=f"render_{index}",
@@ -30,7 +34,7 @@ def polled(render_id: str, status=ExportStatus.PROCESSING, progress=40, seconds=
 async def test_release_polled_writes_every_outcome_and_frees_the_leases(store):
     ids = await seed(store, 3)
     async with store.transaction() as tx:
-        assert len(await tx.exports.claim_due(owner="me", now=at(1), lease_for=LEASE)) == 3
+        assert len(await tx.exports.claim_due(MINE, now=at(1))) == 3
         await tx.exports.release_polled(
             [
                 polled(ids[0]),
@@ -55,7 +59,7 @@ async def test_release_polled_leaves_cancelled_and_taken_over_jobs_alone(store):
     """The guard is the claim: same owner, same status as claimed; anything else is skipped."""
     ids = await seed(store, 3)
     async with store.transaction() as tx:
-        await tx.exports.claim_due(owner="me", now=at(1), lease_for=LEASE)
+        await tx.exports.claim_due(MINE, now=at(1))
     async with store.transaction() as tx:  # meanwhile: one cancelled, one taken over
         assert await tx.exports.transition(
             ids[0], ExportStatus.PENDING, ExportStatus.CANCELLED, now=at(3)
@@ -80,7 +84,7 @@ async def test_claim_posting_returns_exactly_the_jobs_it_moved(store):
     """Winners only: a job cancelled or leased by someone else is neither moved nor returned."""
     ids = await seed(store, 4)
     async with store.transaction() as tx:
-        await tx.exports.claim_due(owner="me", now=at(1), lease_for=LEASE)
+        await tx.exports.claim_due(MINE, now=at(1))
         assert await tx.exports.transition(
             ids[1], ExportStatus.PENDING, ExportStatus.CANCELLED, now=at(2)
         )
@@ -111,7 +115,7 @@ async def test_claim_posting_returns_exactly_the_jobs_it_moved(store):
 async def test_record_posted_finishes_posting_jobs_only(store):
     ids = await seed(store, 2)
     async with store.transaction() as tx:
-        await tx.exports.claim_due(owner="me", now=at(1), lease_for=LEASE)
+        await tx.exports.claim_due(MINE, now=at(1))
         won = await tx.exports.claim_posting(
             [FinishedRender(ids[0], ExportStatus.PENDING, "https://v")], owner="me", now=at(2)
         )
@@ -132,7 +136,8 @@ async def test_threads_get_many(store):
     async with store.transaction() as tx:
         for thread_id in (1, 2, 3):
             await tx.threads.add(
-                thread_id=thread_id, guild_id=9, parent_channel_id=8, owner_user_id=7, now=T0
+                NewThread(thread_id=thread_id, guild_id=9, parent_channel_id=8, owner_user_id=7),
+                now=T0,
             )
         found = await tx.threads.get_many({1, 3, 404})
         assert await tx.threads.get_many([]) == {}

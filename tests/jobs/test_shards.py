@@ -6,7 +6,8 @@ from datetime import timedelta
 
 import pytest
 
-from bot.core.models import ExportStatus
+from bot.core.models import ExportStatus, NewThread
+from bot.core.ports import LeaseTerms
 from tests.jobs.support import LEASE, T0, at, job_of, new_job, rendered
 
 pytestmark = pytest.mark.timeout(30)
@@ -29,10 +30,9 @@ async def seed(store, count_per_shard: int = 2):
             for index in range(count_per_shard):
                 thread_id = 1000 * (shard + 1) + index
                 await tx.threads.add(
-                    thread_id=thread_id,
-                    guild_id=guild,
-                    parent_channel_id=1,
-                    owner_user_id=2,
+                    NewThread(
+                        thread_id=thread_id, guild_id=guild, parent_channel_id=1, owner_user_id=2
+                    ),
                     now=T0,
                 )
                 await tx.exports.create(
@@ -64,21 +64,20 @@ async def test_claim_takes_own_shards_then_jobs_overdue_past_the_takeover_time(s
 
     async def claim(owner, now):
         async with store.transaction() as tx:
-            jobs = await tx.exports.claim_due(
+            terms = LeaseTerms(
                 owner=owner,
-                now=now,
                 lease_for=LEASE,
-                limit=10,
                 shard_ids=[1],
                 shard_count=SHARDS,
                 takeover_after=timedelta(seconds=60),
             )
+            jobs = await tx.exports.claim_due(terms, now=now, limit=10)
         return sorted(job.render_id for job in jobs)
 
     assert await claim("shard-1", at(59)) == ["render_s1_0"]
     assert await claim("shard-1", at(60)) == ["render_s0_0", "render_s2_0"]
     async with store.transaction() as tx:
-        assert await tx.exports.claim_due(owner="x", now=at(60), lease_for=LEASE) == []
+        assert await tx.exports.claim_due(LeaseTerms(owner="x", lease_for=LEASE), now=at(60)) == []
 
 
 async def test_a_sharded_poller_posts_its_guilds_and_takes_over_a_silent_shard(

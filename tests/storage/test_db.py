@@ -8,6 +8,7 @@ from sqlalchemy import DateTime, text
 from sqlalchemy.dialects import sqlite
 from sqlalchemy.exc import StatementError
 
+from bot.core.models import NewThread
 from bot.storage import create_engine, create_sessionmaker, db, normalize_url, unit_of_work
 from bot.storage.repositories import ThreadRepository
 from bot.storage.tables import UTCDateTime
@@ -63,7 +64,7 @@ async def test_unit_of_work_commits_on_success(sessionmaker):
     """What a use case wrote is there for the next unit of work."""
     async with unit_of_work(sessionmaker) as session:
         await ThreadRepository(session).add(
-            thread_id=1, guild_id=2, parent_channel_id=3, owner_user_id=4, now=NOW
+            NewThread(thread_id=1, guild_id=2, parent_channel_id=3, owner_user_id=4), now=NOW
         )
     async with unit_of_work(sessionmaker) as session:
         assert await ThreadRepository(session).get(1) is not None
@@ -74,7 +75,7 @@ async def test_unit_of_work_rolls_back_on_error(sessionmaker):
     with pytest.raises(RuntimeError, match="boom"):
         async with unit_of_work(sessionmaker) as session:
             await ThreadRepository(session).add(
-                thread_id=1, guild_id=2, parent_channel_id=3, owner_user_id=4, now=NOW
+                NewThread(thread_id=1, guild_id=2, parent_channel_id=3, owner_user_id=4), now=NOW
             )
             raise RuntimeError("boom")
     async with unit_of_work(sessionmaker) as session:
@@ -86,7 +87,7 @@ async def test_times_come_back_aware_and_utc(sessionmaker):
     plus_two = NOW.astimezone(timezone(timedelta(hours=2)))
     async with unit_of_work(sessionmaker) as session:
         await ThreadRepository(session).add(
-            thread_id=1, guild_id=2, parent_channel_id=3, owner_user_id=4, now=plus_two
+            NewThread(thread_id=1, guild_id=2, parent_channel_id=3, owner_user_id=4), now=plus_two
         )
     async with unit_of_work(sessionmaker) as session:
         thread = await ThreadRepository(session).get(1)
@@ -129,10 +130,7 @@ async def test_naive_times_are_refused(sessionmaker):
     with pytest.raises(StatementError, match="naive datetime"):
         async with unit_of_work(sessionmaker) as session:
             await ThreadRepository(session).add(
-                thread_id=1,
-                guild_id=2,
-                parent_channel_id=3,
-                owner_user_id=4,
+                NewThread(thread_id=1, guild_id=2, parent_channel_id=3, owner_user_id=4),
                 now=datetime(2026, 1, 1),  # noqa: DTZ001 -- the point of the test
             )
 
@@ -143,7 +141,7 @@ async def test_each_task_gets_its_own_session(migrated_database_url):
     try:
         async with unit_of_work(create_sessionmaker(first)) as session:
             await ThreadRepository(session).add(
-                thread_id=7, guild_id=2, parent_channel_id=3, owner_user_id=4, now=NOW
+                NewThread(thread_id=7, guild_id=2, parent_channel_id=3, owner_user_id=4), now=NOW
             )
         async with unit_of_work(create_sessionmaker(second)) as session:
             assert (await session.execute(text("SELECT count(*) FROM track_thread"))).scalar() == 1
@@ -169,7 +167,8 @@ async def test_units_of_work_wait_for_each_other_however_long_one_takes(
     async def add(thread_id: int) -> None:
         async with unit_of_work(sessionmaker) as session:
             await ThreadRepository(session).add(
-                thread_id=thread_id, guild_id=2, parent_channel_id=3, owner_user_id=4, now=NOW
+                NewThread(thread_id=thread_id, guild_id=2, parent_channel_id=3, owner_user_id=4),
+                now=NOW,
             )
             if thread_id == 0:
                 holding.set()

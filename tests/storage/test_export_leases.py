@@ -5,8 +5,8 @@ from datetime import UTC, datetime, timedelta
 
 import pytest
 
-from bot.core.models import ExportStatus
-from bot.core.ports import PolledJob
+from bot.core.models import ExportStatus, NewThread
+from bot.core.ports import LeaseTerms, PolledJob
 from bot.storage import SqlStore, create_engine, create_sessionmaker
 from bot.storage.repositories import ExportJobRepository
 
@@ -22,7 +22,9 @@ def polled(next_poll_at: datetime) -> PolledJob:
 
 async def seed(store, count, *, status=ExportStatus.PENDING):
     async with store.transaction() as tx:
-        await tx.threads.add(thread_id=1, guild_id=2, parent_channel_id=3, owner_user_id=4, now=NOW)
+        await tx.threads.add(
+            NewThread(thread_id=1, guild_id=2, parent_channel_id=3, owner_user_id=4), now=NOW
+        )
         for index in range(count):
             await tx.exports.create(
                 render_id=f"render_{index:03d}",
@@ -36,7 +38,9 @@ async def seed(store, count, *, status=ExportStatus.PENDING):
 
 async def claim(store, owner, now, limit=10):
     async with store.transaction() as tx:
-        return await tx.exports.claim_due(owner=owner, now=now, lease_for=LEASE, limit=limit)
+        return await tx.exports.claim_due(
+            LeaseTerms(owner=owner, lease_for=LEASE), now=now, limit=limit
+        )
 
 
 @pytest.fixture
@@ -199,12 +203,12 @@ async def test_locked_rows_are_skipped_not_waited_for(migrated_postgresql_url):
         await seed(SqlStore(a), 4)
         async with a() as first, first.begin():
             held = await ExportJobRepository(first).claim_due(
-                owner="proc-a", now=NOW, lease_for=LEASE, limit=2
+                LeaseTerms(owner="proc-a", lease_for=LEASE), now=NOW, limit=2
             )
             async with b() as second, second.begin():
                 other = await asyncio.wait_for(
                     ExportJobRepository(second).claim_due(
-                        owner="proc-b", now=NOW, lease_for=LEASE, limit=4
+                        LeaseTerms(owner="proc-b", lease_for=LEASE), now=NOW, limit=4
                     ),
                     timeout=10,
                 )

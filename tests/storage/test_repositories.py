@@ -7,6 +7,7 @@ import pytest
 from bot.core.models import (
     ChatTurnStatus,
     ExportStatus,
+    NewThread,
     Recorded,
     ThreadStatus,
     TrackThread,
@@ -20,12 +21,14 @@ LATER = NOW + timedelta(minutes=5)
 async def add_thread(store, thread_id=100, guild_id=10, **extra):
     async with store.transaction() as tx:
         return await tx.threads.add(
-            thread_id=thread_id,
-            guild_id=guild_id,
-            parent_channel_id=20,
-            owner_user_id=30,
+            NewThread(
+                thread_id=thread_id,
+                guild_id=guild_id,
+                parent_channel_id=20,
+                owner_user_id=30,
+                **extra,
+            ),
             now=NOW,
-            **extra,
         )
 
 

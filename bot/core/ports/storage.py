@@ -16,6 +16,7 @@ from bot.core.models import (
     ExportJobChanges,
     ExportOptions,
     ExportStatus,
+    NewThread,
     Recorded,
     ThreadStatus,
     TrackThread,
@@ -39,19 +40,7 @@ class IdentityStore(Protocol):
 class ThreadStore(Protocol):
     """Track threads: which Discord thread belongs to which backend session."""
 
-    async def add(
-        self,
-        *,
-        thread_id: int,
-        guild_id: int,
-        parent_channel_id: int,
-        owner_user_id: int,
-        now: datetime,
-        task_id: str | None = None,
-        session_id: str | None = None,
-        title: str | None = None,
-        language: str | None = None,
-    ) -> Recorded[TrackThread]:
+    async def add(self, thread: NewThread, *, now: datetime) -> Recorded[TrackThread]:
         """Record a new thread (status ``active``), or return the existing one unchanged."""
         ...
 
@@ -206,21 +195,12 @@ class ExportJobStore(Protocol):
         ...
 
     async def claim_due(
-        self,
-        *,
-        owner: str,
-        now: datetime,
-        lease_for: timedelta,
-        limit: int = 10,
-        shard_ids: Collection[int] | None = None,
-        shard_count: int = 1,
-        takeover_after: timedelta | None = None,
+        self, terms: LeaseTerms, *, now: datetime, limit: int = 10
     ) -> list[ExportJob]:
         """Lease up to ``limit`` unfinished jobs due by ``now`` whose lease is free or expired.
 
-        No two callers (in any process) hold the same job's lease at the same time. With
-        ``shard_ids``, only jobs of guilds on those shards, plus (with ``takeover_after``) any
-        job left unpolled that long past its due time, whatever its shard.
+        No two callers (in any process) hold the same job's lease at the same time. See
+        :class:`LeaseTerms` for which jobs the terms reach.
         """
         ...
 
@@ -342,6 +322,22 @@ class Store(Protocol):
     def transaction(self) -> AbstractAsyncContextManager[StoreTransaction]:
         """Begin a unit of work; it commits when the block exits normally, else rolls back."""
         ...
+
+
+@dataclass(frozen=True, slots=True)
+class LeaseTerms:
+    """How one poller leases jobs (:meth:`ExportJobStore.claim_due`): the same every claim.
+
+    ``owner`` holds each lease for ``lease_for``. With ``shard_ids``, only jobs of guilds on
+    those Discord shards (``(guild_id >> 22) % shard_count``), plus (with ``takeover_after``)
+    any job left unpolled that long past its due time, whatever its shard.
+    """
+
+    owner: str
+    lease_for: timedelta
+    shard_ids: Collection[int] | None = None
+    shard_count: int = 1
+    takeover_after: timedelta | None = None
 
 
 @dataclass(frozen=True, slots=True)

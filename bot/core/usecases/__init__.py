@@ -18,7 +18,7 @@ from __future__ import annotations
 
 from collections.abc import AsyncIterator
 
-from bot.core.models import ExportOptions
+from bot.core.models import ExportOptions, NewThread
 from bot.core.ports import Backend, Clock, Store, Tally, Telemetry
 from bot.core.replies import ReplyEvent
 from bot.core.usecases.chat import after_interruption, chat_turn
@@ -42,6 +42,7 @@ __all__ = [
     "Deps",
     "ExportOptions",
     "IncomingMessage",
+    "NewThread",
     "ReplySink",
     "SystemClock",
     "Timings",
@@ -65,26 +66,9 @@ class UseCases:
             backend, store, clock or SystemClock(), timings or Timings(), telemetry or Tally()
         )
 
-    async def start_conversation(
-        self,
-        *,
-        thread_id: int,
-        owner_user_id: int,
-        language: str,
-        guild_id: int = 0,
-        parent_channel_id: int = 0,
-        title: str | None = None,
-    ) -> Conversation:
-        """Record a new conversation and create its backend session."""
-        return await start_conversation(
-            self.deps,
-            thread_id=thread_id,
-            owner_user_id=owner_user_id,
-            language=language,
-            guild_id=guild_id,
-            parent_channel_id=parent_channel_id,
-            title=title,
-        )
+    async def start_conversation(self, thread: NewThread) -> Conversation:
+        """Record a new conversation (``thread.language`` required) and its backend session."""
+        return await start_conversation(self.deps, thread)
 
     async def open_conversation(self, thread_id: int) -> Conversation | None:
         """A recorded conversation (after a restart), or ``None``."""

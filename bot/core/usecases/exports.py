@@ -31,7 +31,7 @@ from bot.core.errors import (
     UnavailableError,
 )
 from bot.core.models import ExportJob, ExportJobChanges, ExportOptions, ExportStatus, TrackThread
-from bot.core.ports import FinishedRender, PolledJob
+from bot.core.ports import FinishedRender, LeaseTerms, PolledJob
 from bot.core.replies import ExportStarted, ReplyEvent
 from bot.core.texts import text
 from bot.core.timeline import is_exportable
@@ -224,42 +224,26 @@ class ExportJobs:
 
     # -- what the poller saw ---------------------------------------------------------------
 
-    async def load_unfinished(
-        self, *, shard_ids: Collection[int] | None, shard_count: int, owner: str
-    ) -> list[ExportJob]:
-        """Take back ``owner``'s stale leases (a previous life) and load every unfinished job."""
-        async with self.deps.store.transaction() as tx:
-            await tx.exports.release_all(owner=owner, now=self.deps.clock.now())
-            return await tx.exports.load_unfinished(shard_ids=shard_ids, shard_count=shard_count)
+    async def load_unfinished(self, terms: LeaseTerms) -> list[ExportJob]:
+        """Take back the owner's stale leases (a previous life); load every unfinished job.
 
-    async def claim_due(
-        self,
-        *,
-        owner: str,
-        now: datetime,
-        lease_for: timedelta,
-        limit: int,
-        shard_ids: Collection[int] | None,
-        shard_count: int,
-        takeover_after: timedelta | None,
-    ) -> list[ExportJob]:
-        """Lease up to ``limit`` due jobs (see :meth:`~bot.core.ports.ExportJobStore.claim_due`)."""
+        Only the jobs on the terms' shards (all of them without ``shard_ids``).
+        """
         async with self.deps.store.transaction() as tx:
-            return await tx.exports.claim_due(
-                owner=owner,
-                now=now,
-                lease_for=lease_for,
-                limit=limit,
-                shard_ids=shard_ids,
-                shard_count=shard_count,
-                takeover_after=takeover_after,
+            await tx.exports.release_all(owner=terms.owner, now=self.deps.clock.now())
+            return await tx.exports.load_unfinished(
+                shard_ids=terms.shard_ids, shard_count=terms.shard_count
             )
 
-    async def renew_leases(
-        self, render_ids: Sequence[str], *, owner: str, lease_for: timedelta
-    ) -> list[bool]:
-        """Extend ``owner``'s leases; ``False`` for each one someone else has taken over."""
+    async def claim_due(self, terms: LeaseTerms, *, now: datetime, limit: int) -> list[ExportJob]:
+        """Lease up to ``limit`` due jobs (see :meth:`~bot.core.ports.ExportJobStore.claim_due`)."""
+        async with self.deps.store.transaction() as tx:
+            return await tx.exports.claim_due(terms, now=now, limit=limit)
+
+    async def renew_leases(self, render_ids: Sequence[str], terms: LeaseTerms) -> list[bool]:
+        """Extend the owner's leases; ``False`` for each one someone else has taken over."""
         now = self.deps.clock.now()
+        owner, lease_for = terms.owner, terms.lease_for
         async with self.deps.store.transaction() as tx:
             return [
                 await tx.exports.renew_lease(r, owner=owner, now=now, lease_for=lease_for)

@@ -23,7 +23,7 @@ from typing import Any
 
 from bot.core.backend_results import SessionState
 from bot.core.errors import DomainError, SessionGoneError
-from bot.core.models import ThreadStatus, TrackThread
+from bot.core.models import NewThread, ThreadStatus, TrackThread
 from bot.core.replies import Notice, NoticeKind, WhatChanged
 from bot.core.texts import text
 from bot.core.timeline import diff, parse_draft
@@ -48,43 +48,31 @@ def what_changed(old_snapshot: str | None, new_draft: Mapping[str, Any], lang: s
     return WhatChanged(changes, "\n".join(lines))
 
 
-async def start_conversation(
-    deps: Deps,
-    *,
-    thread_id: int,
-    owner_user_id: int,
-    language: str,
-    guild_id: int = 0,
-    parent_channel_id: int = 0,
-    title: str | None = None,
-) -> Conversation:
+async def start_conversation(deps: Deps, thread: NewThread) -> Conversation:
     """Record a new conversation and create its backend session (later if the backend fails).
 
-    A thread already recorded keeps its conversation: that one is returned, nothing replaced.
+    ``thread.language`` is required: the conversation speaks it. A thread already recorded
+    keeps its conversation: that one is returned, nothing replaced.
     """
-    now = deps.clock.now()
+    language = thread.language
+    if language is None:
+        raise ValueError("a conversation needs a language")
     async with deps.store.transaction() as tx:
-        recorded = await tx.threads.add(
-            thread_id=thread_id,
-            guild_id=guild_id,
-            parent_channel_id=parent_channel_id,
-            owner_user_id=owner_user_id,
-            now=now,
-            title=title,
-            language=language,
-        )
+        recorded = await tx.threads.add(thread, now=deps.clock.now())
     if not recorded.created:
         known = recorded.item
-        log.info("thread %s is recorded already; keeping its conversation", thread_id)
+        log.info("thread %s is recorded already; keeping its conversation", known.thread_id)
         return Conversation(known.thread_id, known.owner_user_id, known.language or language)
-    conversation = Conversation(thread_id, owner_user_id, language)
+    conversation = Conversation(thread.thread_id, thread.owner_user_id, language)
     try:
         await _new_session(deps, conversation)
     except DomainError as error:
         # Not fatal: ensure_session() tries again on first use and explains a lasting failure.
-        log.warning("could not create a backend session for thread %s: %r", thread_id, error)
+        log.warning("could not create a backend session for thread %s: %r", thread.thread_id, error)
         async with deps.store.transaction() as tx:
-            await tx.threads.set_status(thread_id, ThreadStatus.SESSION_LOST, now=deps.clock.now())
+            await tx.threads.set_status(
+                thread.thread_id, ThreadStatus.SESSION_LOST, now=deps.clock.now()
+            )
     return conversation
 
 

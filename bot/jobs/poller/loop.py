@@ -23,7 +23,7 @@ from datetime import UTC, datetime, timedelta
 from typing import TypeVar
 
 from bot.core.models import ExportJob
-from bot.core.ports import Notifier, PolledJob, Telemetry
+from bot.core.ports import LeaseTerms, Notifier, PolledJob, Telemetry
 from bot.core.usecases.exports import ExportJobs
 from bot.jobs.poller.handling import JobHandler
 from bot.jobs.poller.outcomes import Finished, Outcome, Paused, Posted, Shared
@@ -59,17 +59,24 @@ class ExportPoller:
         self.owner_id = owner_id
         self._exports = exports
         self._clock = exports.deps.clock
-        self._lease_for = lease_for
+        settings = settings or PollerSettings()
         self._concurrency = concurrency
         self._slots = asyncio.Semaphore(concurrency)
-        self._settings = settings or PollerSettings()
+        self._settings = settings
+        self._terms = LeaseTerms(
+            owner=owner_id,
+            lease_for=lease_for,
+            shard_ids=settings.shard_ids,
+            shard_count=settings.shard_count,
+            takeover_after=settings.takeover_after,
+        )
         self._queue = DueQueue()
         shared = Shared(
             exports=exports,
             notifier=notifier,
             queue=self._queue,
             schedule=schedule or AdaptiveSchedule(),
-            settings=self._settings,
+            settings=settings,
             owner_id=owner_id,
             rng=rng or random.Random(),  # noqa: S311 - jitter, not security
         )
@@ -110,10 +117,7 @@ class ExportPoller:
 
         Returns how many jobs were loaded. Safe to call again (the queue is rebuilt).
         """
-        settings = self._settings
-        jobs = await self._exports.load_unfinished(
-            shard_ids=settings.shard_ids, shard_count=settings.shard_count, owner=self.owner_id
-        )
+        jobs = await self._exports.load_unfinished(self._terms)
         self._queue.load(jobs, self._clock.now().timestamp())
         self._started = True
         log.info("export poller %s: %d unfinished jobs loaded", self.owner_id, len(jobs))
@@ -266,14 +270,12 @@ class ExportPoller:
     async def _keep_leases(self) -> None:
         """Renew the leases of in-flight jobs every third of a lease period."""
         while True:
-            await self._clock.sleep(self._lease_for.total_seconds() / 3)
+            await self._clock.sleep(self._terms.lease_for.total_seconds() / 3)
             held = sorted(self._queue.in_flight)
             if not held:
                 continue
             try:
-                renewed = await self._exports.renew_leases(
-                    held, owner=self.owner_id, lease_for=self._lease_for
-                )
+                renewed = await self._exports.renew_leases(held, self._terms)
             except Exception:
                 log.exception("renewing export leases failed")
                 continue
@@ -309,16 +311,7 @@ class ExportPoller:
     # -- claim, handle, write back ---------------------------------------------------------
 
     async def _claim(self, now: datetime, limit: int) -> list[ExportJob]:
-        settings = self._settings
-        jobs = await self._exports.claim_due(
-            owner=self.owner_id,
-            now=now,
-            lease_for=self._lease_for,
-            limit=limit,
-            shard_ids=settings.shard_ids,
-            shard_count=settings.shard_count,
-            takeover_after=settings.takeover_after,
-        )
+        jobs = await self._exports.claim_due(self._terms, now=now, limit=limit)
         for _ in jobs:
             self._shared.count("claimed")
         return jobs
@@ -386,7 +379,7 @@ class ExportPoller:
         except Exception:
             log.exception("saving %d export polls failed; their leases will expire", len(polls))
             for poll in polls:
-                self._queue.reschedule(poll.render_id, now + self._lease_for)
+                self._queue.reschedule(poll.render_id, now + self._terms.lease_for)
             return
         for poll in polls:
             self._queue.reschedule(poll.render_id, poll.next_poll_at)

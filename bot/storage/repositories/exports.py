@@ -34,7 +34,7 @@ from sqlalchemy.sql.elements import BindParameter
 from sqlalchemy.sql.selectable import Select
 
 from bot.core.models import ExportJob, ExportJobChanges, ExportOptions, ExportStatus, Recorded
-from bot.core.ports import FinishedRender, PolledJob
+from bot.core.ports import FinishedRender, LeaseTerms, PolledJob
 from bot.storage.repositories._common import (
     Repository,
     changed_one,
@@ -229,27 +229,20 @@ class ExportJobRepository(Repository):
         return [read_job(row) for row in result]
 
     async def claim_due(
-        self,
-        *,
-        owner: str,
-        now: datetime,
-        lease_for: timedelta,
-        limit: int = 10,
-        shard_ids: Collection[int] | None = None,
-        shard_count: int = 1,
-        takeover_after: timedelta | None = None,
+        self, terms: LeaseTerms, *, now: datetime, limit: int = 10
     ) -> list[ExportJob]:
         """One ``UPDATE … RETURNING`` built once per shape (see the module docstring)."""
+        shard_ids, takeover_after = terms.shard_ids, terms.takeover_after
         sharded, takeover = shard_ids is not None, takeover_after is not None
         claimable, picked, lease = _claim_statements(sharded=sharded, takeover=takeover)
         params: dict[str, object] = {
             "b_now": now,
             "b_limit": limit,
-            "b_owner": owner,
-            "b_expires": now + lease_for,
+            "b_owner": terms.owner,
+            "b_expires": now + terms.lease_for,
         }
         if shard_ids is not None:
-            params.update(shard_params(shard_ids, shard_count))
+            params.update(shard_params(shard_ids, terms.shard_count))
             if takeover_after is not None:
                 params["b_abandoned_by"] = now - takeover_after
         if not self._session.get_bind().dialect.update_returning:

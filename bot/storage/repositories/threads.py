@@ -7,7 +7,7 @@ from datetime import datetime
 
 from sqlalchemy import bindparam, select, update
 
-from bot.core.models import Recorded, ThreadStatus, TrackThread
+from bot.core.models import NewThread, Recorded, ThreadStatus, TrackThread
 from bot.storage.repositories._common import Repository, changed_one, first, insert_once, stored
 from bot.storage.repositories._rows import THREAD, read_thread
 
@@ -21,36 +21,24 @@ _THREADS_BY_ID = select(*read_thread.columns).where(
 class ThreadRepository(Repository):
     """Track threads (implements :class:`bot.core.ports.ThreadStore`)."""
 
-    async def add(
-        self,
-        *,
-        thread_id: int,
-        guild_id: int,
-        parent_channel_id: int,
-        owner_user_id: int,
-        now: datetime,
-        task_id: str | None = None,
-        session_id: str | None = None,
-        title: str | None = None,
-        language: str | None = None,
-    ) -> Recorded[TrackThread]:
+    async def add(self, thread: NewThread, *, now: datetime) -> Recorded[TrackThread]:
         """``INSERT … ON CONFLICT DO NOTHING`` on the thread id, then a read-back."""
         created = await insert_once(
             self._session,
             THREAD.c.thread_id,
-            thread_id=thread_id,
-            guild_id=guild_id,
-            parent_channel_id=parent_channel_id,
-            owner_user_id=owner_user_id,
-            task_id=task_id,
-            session_id=session_id,
-            title=title,
-            language=language,
+            thread_id=thread.thread_id,
+            guild_id=thread.guild_id,
+            parent_channel_id=thread.parent_channel_id,
+            owner_user_id=thread.owner_user_id,
+            task_id=thread.task_id,
+            session_id=thread.session_id,
+            title=thread.title,
+            language=thread.language,
             status=ThreadStatus.ACTIVE.value,
             created_at=now,
             updated_at=now,
         )
-        return Recorded(stored(await self.get(thread_id), thread_id), created)
+        return Recorded(stored(await self.get(thread.thread_id), thread.thread_id), created)
 
     async def get(self, thread_id: int) -> TrackThread | None:
         """A primary-key read."""
