@@ -2,17 +2,20 @@
 
 from __future__ import annotations
 
+import asyncio
 import copy
 import logging
 import re
 from collections.abc import Awaitable, Callable
 from typing import Any
 
+import discord
 import httpx
 import pytest
 
 from tests.discord_app.stage import WAIT, Stage
 from tests.discord_emulator import Channel, Message
+from tests.discord_emulator.discordpy import CLIENT_OPTIONS, pointed_at
 
 #: User text and a token inside the bad payloads: neither may reach a log line.
 SECRET_TEXT = "mia-private-words"
@@ -221,3 +224,23 @@ async def test_a_re_identify_in_the_middle_of_a_streamed_turn_completes_the_repl
 
     await interrupt_a_streamed_turn(stage, invalidate_and_identify)
     assert len({c.session_id for c in emulator.recorder.connections}) == 2
+
+
+async def test_without_the_guard_discord_py_itself_stops_on_such_an_event(make_stage):
+    """Why the guard writes into discord.py's parsers: a plain client's connection dies."""
+    stage = await make_stage()
+    with pointed_at(stage.emulator):
+        client = discord.Client(intents=discord.Intents.default(), **CLIENT_OPTIONS)
+        await client.login(stage.emulator.token)
+        connection = asyncio.create_task(client.connect(), name="plain-client")
+        try:
+            await asyncio.wait_for(client.wait_until_ready(), timeout=WAIT)
+            garbage = interaction_garbage(stage, None, None)  # type: ignore[arg-type]
+            await stage.emulator.dispatch_raw("INTERACTION_CREATE", garbage)
+            with pytest.raises(ValueError, match="invalid literal"):  # its parser's own error
+                await asyncio.wait_for(connection, timeout=WAIT)
+        finally:
+            await client.close()
+            if not connection.done():
+                connection.cancel()
+            await asyncio.gather(connection, return_exceptions=True)
