@@ -40,18 +40,6 @@ pytestmark = pytest.mark.timeout(30)
 _thread_ids = itertools.count(1)
 
 
-@pytest.fixture
-def use_cases(nemo, store) -> UseCases:
-    return UseCases(nemo, store, timings=FAST)
-
-
-@pytest.fixture
-async def conversation(use_cases) -> Conversation:
-    return await use_cases.start_conversation(
-        new_thread(next(_thread_ids), owner_user_id=7, language="en")
-    )
-
-
 async def thread_of(use_cases: UseCases, conversation: Conversation):
     async with use_cases.deps.store.transaction() as tx:
         return await tx.threads.get(conversation.thread_id)

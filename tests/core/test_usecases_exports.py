@@ -29,7 +29,6 @@ from tests.core.usecases_support import (
     FAST,
     collect,
     mp4_duration,
-    new_thread,
     of_type,
     tone_attachment,
 )
@@ -41,18 +40,6 @@ _thread_ids = itertools.count(1)
 REQUESTER = 42
 #: The failure paths need no second database: the transitions they use are the main test's.
 sqlite_only = pytest.mark.parametrize("database_backend", ["sqlite"])
-
-
-@pytest.fixture
-def use_cases(nemo, store) -> UseCases:
-    return UseCases(nemo, store, timings=FAST)
-
-
-@pytest.fixture
-async def conversation(use_cases) -> Conversation:
-    return await use_cases.start_conversation(
-        new_thread(next(_thread_ids), owner_user_id=7, language="en")
-    )
 
 
 @pytest.fixture

@@ -20,8 +20,8 @@ from bot.core.replies import (
     ReplyText,
     TimelineSummary,
 )
-from bot.core.usecases import Conversation, IncomingMessage, UseCases
-from tests.core.usecases_support import FAST, new_thread, of_type, tone_attachment, total_turns
+from bot.core.usecases import IncomingMessage, UseCases
+from tests.core.usecases_support import FAST, of_type, tone_attachment, total_turns
 
 pytestmark = pytest.mark.timeout(30)
 
@@ -51,18 +51,6 @@ class Sink:
         if isinstance(event, ReplyText) and not self.text_started.is_set():
             self.text_started.set()
             await self.release.wait()
-
-
-@pytest.fixture
-def use_cases(nemo, store) -> UseCases:
-    return UseCases(nemo, store, timings=FAST)
-
-
-@pytest.fixture
-async def conversation(use_cases) -> Conversation:
-    return await use_cases.start_conversation(
-        new_thread(next(_ids), owner_user_id=USER, language="en")
-    )
 
 
 async def test_a_message_id_is_processed_once(use_cases, conversation, local_backend):

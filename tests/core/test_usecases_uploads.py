@@ -17,11 +17,11 @@ from bot.core.backend_results import UploadSource
 from bot.core.intents import Intent, IntentKind
 from bot.core.media import HEADER_BYTES, Rejection
 from bot.core.replies import ErrorReply, Notice, NoticeKind, ReplyText
-from bot.core.usecases import Attachment, Conversation, IncomingMessage, UseCases
+from bot.core.usecases import Attachment, IncomingMessage
 from bot.core.usecases.uploads import CheckedFile, check_file
 from bot.local_backend import Fault
 from tests.backend.media import write_tone
-from tests.core.usecases_support import FAST, collect, new_thread, of_type
+from tests.core.usecases_support import FAST, collect, of_type
 
 pytestmark = pytest.mark.timeout(30)
 
@@ -58,18 +58,6 @@ async def read_all(source: UploadSource) -> bytes:
 
 def wav(tmp_path: Path) -> bytes:
     return write_tone(tmp_path / "tone.wav", seconds=0.5).read_bytes()
-
-
-@pytest.fixture
-def use_cases(nemo, store) -> UseCases:
-    return UseCases(nemo, store, timings=FAST)
-
-
-@pytest.fixture
-async def conversation(use_cases) -> Conversation:
-    return await use_cases.start_conversation(
-        new_thread(next(_ids), owner_user_id=7, language="en")
-    )
 
 
 @pytest.mark.parametrize("chunk", [7, HEADER_BYTES, 1000])
