@@ -16,6 +16,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 from enum import StrEnum
 
+from bot.core.timeline import Timeline
+
 
 @dataclass(frozen=True, slots=True)
 class ReplyText:
@@ -49,10 +51,14 @@ class Queued:
 
 @dataclass(frozen=True, slots=True)
 class TimelineSummary:
-    """The current timeline, one line per track."""
+    """The current timeline, one line per track.
+
+    ``timeline`` is the parsed draft the text summarises, for front ends that also draw it.
+    """
 
     text: str
     exportable: bool
+    timeline: Timeline | None = None
 
 
 @dataclass(frozen=True, slots=True)

@@ -13,6 +13,9 @@ Rules:
 * **Exports** go through the thread's runner (so they render the timeline *after* the edits
   queued before them), keyed by the interaction id (at most once). A user may have at most
   ``max_exports_per_user`` exports in flight: queued, or recorded and not finished.
+* **The timeline** (``/status``, Show timeline) is the thread's text summary, in the thread's
+  language, with its picture attached (:mod:`bot.discord_app.pictures`); the text goes out
+  without the picture when it cannot be drawn or sent.
 * **Cancel** goes to the export poller (the job is cancelled for good, the backend asked to
   stop); the status message becomes "cancelled by …" with an Export button. A render that is
   being posted or finished cannot be cancelled.
@@ -27,7 +30,7 @@ import discord
 
 from bot.core.intents import Intent, IntentKind
 from bot.core.ports import ExportFollower
-from bot.core.replies import CreditsReply
+from bot.core.replies import CreditsReply, TimelineSummary
 from bot.core.streaming import truncate
 from bot.core.texts import text
 from bot.core.usecases import (
@@ -40,6 +43,7 @@ from bot.core.usecases import (
 from bot.discord_app.errors import tell
 from bot.discord_app.hub import ConversationHub
 from bot.discord_app.locales import Locales
+from bot.discord_app.pictures import send_with_picture, timeline_file
 from bot.discord_app.render import content_of, credits_embed
 from bot.discord_app.views import export_view
 
@@ -145,14 +149,16 @@ class Actions:
     async def show_timeline(
         self, interaction: discord.Interaction, thread_id: int, *, guarded: bool
     ) -> None:
-        """Show the thread's timeline to the interaction's user only."""
+        """Show the thread's timeline, its text and its picture, to the interaction's user only."""
         lang, runner = await self._deferred_runner(interaction, thread_id, guarded=guarded)
         if runner is None:
             return
-        conversation = runner.conversation
-        events = self._use_cases.state(conversation)
-        lines = [content_of(event, conversation.language) async for event in events]
-        await self._tell(interaction, "\n\n".join(lines), lang)
+        thread_lang = runner.conversation.language
+        events = [event async for event in self._use_cases.state(runner.conversation)]
+        lines = [content_of(event, thread_lang) for event in events]
+        summary = next((e for e in events if isinstance(e, TimelineSummary)), None)
+        picture = None if summary is None else await timeline_file(summary, thread_lang)
+        await self._tell(interaction, "\n\n".join(lines), lang, picture)
 
     async def credits(self, interaction: discord.Interaction) -> None:
         """The user's credit balance, as an ephemeral embed."""
@@ -204,7 +210,13 @@ class Actions:
         )
 
     @staticmethod
-    async def _tell(interaction: discord.Interaction, message: str, lang: str) -> None:
-        """An ephemeral answer; one too long for a message is cut, and says so."""
+    async def _tell(
+        interaction: discord.Interaction,
+        message: str,
+        lang: str,
+        picture: discord.File | None = None,
+    ) -> None:
+        """An ephemeral answer, with ``picture`` attached; one too long is cut, and says so."""
         fitted = truncate(message, text("reply_truncated", lang))
-        await interaction.followup.send(fitted, ephemeral=True)
+        doing = f"answering interaction {interaction.id}"
+        await send_with_picture(interaction.followup.send, doing, fitted, picture, ephemeral=True)

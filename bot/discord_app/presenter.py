@@ -9,6 +9,8 @@
 * "Ready" gets what to try next and the Show timeline / Export buttons; a timeline that can be
   exported gets an Export button; a credit balance is an embed. Everything else is one plain
   message with the event's text.
+* A timeline also gets its picture attached (:mod:`bot.discord_app.pictures`: drawn in a worker
+  thread; without it when it cannot be drawn or sent, the text still goes out).
 * Nothing here pings anyone: the client's default is ``AllowedMentions.none()``.
 * A message Discord refuses is logged (:mod:`bot.discord_app.errors`) and the conversation goes
   on; an export is followed even if its status message could not be posted.
@@ -17,6 +19,7 @@
 from __future__ import annotations
 
 import logging
+from typing import Any
 
 import discord
 
@@ -35,6 +38,7 @@ from bot.core.usecases import Conversation
 from bot.discord_app.errors import deliver, log_failure
 from bot.discord_app.limiter import MessageLimiter
 from bot.discord_app.notifier import DiscordNotifier
+from bot.discord_app.pictures import send_with_picture, timeline_file
 from bot.discord_app.render import content_of, credits_embed
 from bot.discord_app.streamer import ReplyStreamer
 from bot.discord_app.views import export_view, ready_view
@@ -91,8 +95,8 @@ class ThreadPresenter:
                         await self._exports.track(job, status_id)
             case Notice(kind=NoticeKind.READY):
                 await self._send(content_of(event, lang), view=ready_view(thread_id, lang))
-            case TimelineSummary(exportable=True):
-                await self._send(event.text, view=export_view(thread_id, lang))
+            case TimelineSummary():
+                await self._send_timeline(event)
             case CreditsReply():
                 embed = credits_embed(event, lang, billing_url=self._billing_url)
                 await self._send(None, embed=embed)
@@ -119,6 +123,20 @@ class ThreadPresenter:
             )
         else:
             await self._channel.send(content)
+
+    async def _send_timeline(self, summary: TimelineSummary) -> None:
+        lang = self._conversation.language
+        picture = await timeline_file(summary, lang)
+
+        async def send(content: str, **options: Any) -> None:
+            await self._limiter.create(self._channel.id)
+            await self._channel.send(content, **options)
+
+        doing = f"showing the timeline in {self._conversation}"
+        buttons: dict[str, Any] = {}
+        if summary.exportable:
+            buttons["view"] = export_view(self._conversation.thread_id, lang)
+        await send_with_picture(send, doing, summary.text, picture, **buttons)
 
     async def _job(self, render_id: str) -> ExportJob | None:
         async with self._store.transaction() as tx:

@@ -6,6 +6,7 @@
 * State: the timeline summary (core.timeline) of the current draft. The draft read becomes the
   new snapshot: the user has now seen it, so the next "what changed" starts from here. A lost
   session is replaced first (the user is told), and the new, empty timeline is shown.
+  The summary carries the parsed timeline too, so a front end can draw it.
 """
 
 from __future__ import annotations
@@ -50,4 +51,4 @@ async def timeline(deps: Deps, conversation: Conversation) -> AsyncIterator[Repl
         yield notice
     await save_snapshot(deps, conversation, state.draft)
     parsed = parse_draft(state.draft)
-    yield TimelineSummary(summarize(parsed, lang), parsed.is_exportable)
+    yield TimelineSummary(summarize(parsed, lang), parsed.is_exportable, parsed)
