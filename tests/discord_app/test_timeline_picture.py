@@ -16,22 +16,8 @@ from bot.core.timeline import parse_draft
 from bot.pictures import Picture, draw_timeline
 from bot.pictures import timeline as picture
 from tests.discord_app.stage import WAIT, mp3_bytes
+from tests.pictures.test_timeline_picture import DRAFT
 
-DRAFT = {
-    "t": [
-        {
-            "tt": 0,
-            "sg": [
-                {"d": 4000, "m": {"name": "city timelapse"}},
-                {"d": 6000, "m": {"src": "b.mp4"}},
-            ],
-        },
-        {"tt": 1, "sg": [{"d": 10000, "m": {"name": "Lo-fi", "volume": 0.35}}]},
-        {"tt": 7, "sg": [{"s": 2000, "d": 3000, "m": {"text": "Urban Dreams"}}]},
-    ],
-    "d": 10000,
-    "m": {"title": "Urban Dreams"},
-}
 WEBHOOK = "/webhooks/{webhook_id}/{webhook_token}"
 MESSAGES = "/channels/{channel_id}/messages"
 TITLE_LANE = 2
