@@ -11,6 +11,7 @@ The chat stream's events are interpreted by :class:`bot.backend.sse.AgentEventPa
 
 from __future__ import annotations
 
+import logging
 import uuid
 from collections.abc import AsyncIterator, Mapping
 from contextlib import asynccontextmanager
@@ -32,6 +33,7 @@ from bot.backend.models import (
     AnonymousTokenData,
     ClaimTokenData,
     CreditsData,
+    MusicAnalysisData,
     SessionData,
     UploadData,
 )
@@ -43,6 +45,7 @@ from bot.core.backend_results import (
     AgentEvent,
     BackendSession,
     Credits,
+    MusicAnalysis,
     RenderStatus,
     SessionState,
     UploadedFile,
@@ -50,6 +53,8 @@ from bot.core.backend_results import (
 )
 from bot.core.media import DEFAULT_MAX_BYTES
 from bot.core.models import BackendIdentity
+
+log = logging.getLogger(__name__)
 
 _Model = TypeVar("_Model", bound=BaseModel)
 
@@ -207,7 +212,7 @@ class NemoClient:
         if not isinstance(state, dict):
             state = {}
         draft = state.get("draft")
-        return SessionState(draft=draft if isinstance(draft, dict) else {})
+        return SessionState(draft=draft if isinstance(draft, dict) else {}, music=_music(state))
 
     # -- renders ------------------------------------------------------------------------
 
@@ -281,3 +286,27 @@ async def _agent_events(messages: AsyncIterator[ServerSentEvent]) -> AsyncIterat
     async for message in messages:
         for event in parser.parse(message):
             yield event
+
+
+def _music(state: dict[str, Any]) -> MusicAnalysis | None:
+    """The music's beat analysis from ``state.video_analyses.music``, if any.
+
+    ``None`` when absent or of a shape we do not know: the contract leaves it open.
+    """
+    analyses = state.get("video_analyses")
+    raw = analyses.get("music") if isinstance(analyses, dict) else None
+    if not isinstance(raw, dict):
+        return None
+    try:
+        data = MusicAnalysisData.model_validate(raw)
+    except ValidationError:
+        log.info("state: ignoring a video_analyses.music of an unknown shape")
+        return None
+    return MusicAnalysis(
+        tempo_bpm=data.tempo_bpm,
+        duration_s=data.duration_s,
+        beats_s=data.beats_s,
+        downbeats_s=data.downbeats_s,
+        energy=data.energy,
+        energy_hop_s=data.energy_hop_s,
+    )

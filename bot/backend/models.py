@@ -68,3 +68,14 @@ class UploadData(_Wire):
 
     files: list[UploadedFileData] = Field(default_factory=list)
     session_state_applied: bool | None = None
+
+
+class MusicAnalysisData(_Wire):
+    """``state.video_analyses.music`` of §3.7 as the local studio sends it (NemoVideo: absent)."""
+
+    tempo_bpm: float = Field(gt=0)
+    duration_s: float = Field(gt=0)
+    beats_s: tuple[float, ...]
+    downbeats_s: tuple[float, ...] = ()
+    energy: tuple[float, ...] = ()
+    energy_hop_s: float = Field(default=0.1, gt=0)

@@ -39,10 +39,30 @@ class UploadedFile:
 
 
 @dataclass(frozen=True, slots=True)
+class MusicAnalysis:
+    """The beat analysis of the session's music, when the backend offers one (the local studio).
+
+    Times are seconds on the music's own clock (0 = the track's first sample); ``energy`` is a
+    0..1 loudness curve, one value every ``energy_hop_s`` seconds.
+    """
+
+    tempo_bpm: float
+    duration_s: float
+    beats_s: tuple[float, ...]
+    downbeats_s: tuple[float, ...]
+    energy: tuple[float, ...] = ()
+    energy_hop_s: float = 0.1
+
+
+@dataclass(frozen=True, slots=True)
 class SessionState:
-    """The session's state; ``draft`` is the raw compact timeline for ``core.timeline``."""
+    """The session's state; ``draft`` is the raw compact timeline for ``core.timeline``.
+
+    ``music`` is the music's beat analysis when the backend sent one; NemoVideo sends none.
+    """
 
     draft: Mapping[str, Any]
+    music: MusicAnalysis | None = None
 
 
 class RenderStage(StrEnum):

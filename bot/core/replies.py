@@ -16,6 +16,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from enum import StrEnum
 
+from bot.core.backend_results import MusicAnalysis
 from bot.core.timeline import Timeline
 
 
@@ -53,12 +54,14 @@ class Queued:
 class TimelineSummary:
     """The current timeline, one line per track.
 
-    ``timeline`` is the parsed draft the text summarises, for front ends that also draw it.
+    ``timeline`` is the parsed draft the text summarises, for front ends that also draw it;
+    ``music`` the music's beat analysis when the backend knows it (the picture's beat grid).
     """
 
     text: str
     exportable: bool
     timeline: Timeline | None = None
+    music: MusicAnalysis | None = None
 
 
 @dataclass(frozen=True, slots=True)

@@ -19,6 +19,8 @@ Choices where the contract is open (§12), besides those in :mod:`.state` and :m
   for every token, since a client must send them on every call), body, id format (HTTP 400),
   duplicate id (HTTP 409), session (1002), exportable draft (HTTP 400). The render uses the
   draft from the request body, as the real proxy would.
+* State (§3.7): ``video_analyses.music`` carries the studio's beat analysis of the music once
+  it is done (tempo, beats, downbeats, loudness curve); a state read never waits for it.
 * Download (§3.11): the MP4 bytes (``Content-Disposition: attachment``); HTTP 409 while the job
   is not completed, 404 for an unknown id.
 """
@@ -49,6 +51,7 @@ from bot.local_backend.state import (
     RenderJob,
     Session,
 )
+from bot.studio.analysis import Analysis
 
 log = logging.getLogger(__name__)
 
@@ -191,7 +194,29 @@ async def state(request: web.Request) -> web.Response:
     """§3.7: the session's latest state, draft included."""
     account = authenticate(request)
     session = session_of(request, account, request.match_info["session_id"])
-    return ok(session.state())
+    data = session.state()
+    runtime = runtime_of(request)
+    analysis = runtime.desk.known(session)
+    if runtime.config.video_analyses is not None:
+        data["state"]["video_analyses"] = runtime.config.video_analyses
+    elif analysis is not None:
+        data["state"]["video_analyses"]["music"] = music_analysis(analysis)
+    return ok(data)
+
+
+def music_analysis(analysis: Analysis) -> dict[str, Any]:
+    """The studio's beat analysis as §3.7 ``video_analyses.music`` (its shape is left open).
+
+    Seconds on the track's clock, so a client can draw the beat grid.
+    """
+    return {
+        "tempo_bpm": analysis.tempo_bpm,
+        "duration_s": analysis.duration_s,
+        "beats_s": list(analysis.beats_s),
+        "downbeats_s": list(analysis.downbeats_s),
+        "energy": list(analysis.energy),
+        "energy_hop_s": analysis.energy_hop_s,
+    }
 
 
 # -- §3.4 / §4 ------------------------------------------------------------------------------------

@@ -77,6 +77,9 @@ class BackendConfig:
     #: The text of every chat turn's reply (streamed like any other), instead of the built-in
     #: one; for long replies, code blocks and the like. ``None``: the built-in reply.
     chat_reply: str | None = None
+    #: The §3.7 ``video_analyses`` every state read sends (a shape the contract leaves open),
+    #: instead of the studio's; ``None``: the studio's analysis of the music, once known.
+    video_analyses: dict[str, Any] | None = None
     anonymous_credits: int = 100
     #: Credits a chat turn costs; the studio is free (0), the double charges like NemoVideo.
     turn_cost: int = 0

@@ -75,6 +75,14 @@ class Desk:
             future = self._tracks[music.path]
         return await asyncio.shield(future)
 
+    def known(self, session: Session) -> Analysis | None:
+        """The music's analysis if it is done now (a state read never waits for one)."""
+        music = music_of(session)
+        future = None if music is None else self._tracks.get(music.path)
+        if future is None or not future.done():
+            return None
+        return future.result().analysis
+
     async def assets(self, session: Session) -> list[schema.Asset]:
         """Every upload of the session as the studio sees it, in upload order."""
         found = []

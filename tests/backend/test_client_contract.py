@@ -16,6 +16,7 @@ from bot.core.backend_results import (
     AgentHeartbeat,
     AgentText,
     AgentToolCall,
+    MusicAnalysis,
     RenderStage,
     UploadSource,
     file_source,
@@ -517,3 +518,55 @@ async def test_no_token_in_logs_or_errors(nemo, local_backend, identity_store, c
         assert secret not in str(raised.value) and secret not in repr(raised.value)
     assert "nmv_usr_" not in caplog.text
     assert identity.token not in repr(identity)
+
+
+# -- the music's analysis in state (§3.7 video_analyses, open shape) -----------------------
+
+MUSIC = {
+    "tempo_bpm": 120.0,
+    "duration_s": 16.0,
+    "beats_s": [0.5, 1.0, 1.5, 2.0],
+    "downbeats_s": [0.5, 2.5],
+    "energy": [0.1, 0.9],
+    "energy_hop_s": 0.5,
+}
+
+
+async def test_state_carries_the_music_analysis_when_the_backend_sends_one(
+    nemo, local_backend, tmp_path
+):
+    """The studio's ``video_analyses.music`` becomes :class:`MusicAnalysis`, numbers intact."""
+    local_backend.config.video_analyses = {"music": MUSIC, "clip-1": {"labels": ["city"]}}
+    session = await nemo.create_session()
+    music = (await nemo.state(session.session_id)).music
+    assert music == MusicAnalysis(
+        tempo_bpm=120.0,
+        duration_s=16.0,
+        beats_s=(0.5, 1.0, 1.5, 2.0),
+        downbeats_s=(0.5, 2.5),
+        energy=(0.1, 0.9),
+        energy_hop_s=0.5,
+    )
+
+
+@pytest.mark.parametrize(
+    "analyses",
+    [
+        {},
+        {"clip-1": {"summary": "a city at night"}},
+        {"music": "120 bpm"},
+        {"music": {**MUSIC, "beats_s": "0.5,1.0"}},
+        {"music": {**MUSIC, "tempo_bpm": -3}},
+        {"music": {key: value for key, value in MUSIC.items() if key != "duration_s"}},
+    ],
+    ids=["empty", "video-only", "text", "beats-as-text", "negative-tempo", "no-length"],
+)
+async def test_state_without_a_music_analysis_we_know_has_none(
+    nemo, local_backend, tmp_path, analyses
+):
+    """NemoVideo's analyses (or any shape we do not know) give no grid, and no error."""
+    local_backend.config.video_analyses = analyses
+    session = await nemo.create_session()
+    state = await nemo.state(session.session_id)
+    assert state.music is None
+    assert isinstance(state.draft, dict)

@@ -22,6 +22,13 @@ WEBHOOK = "/webhooks/{webhook_id}/{webhook_token}"
 MESSAGES = "/channels/{channel_id}/messages"
 TITLE_LANE = 2
 TITLE_MS = (2000, 5000)
+#: The local studio's ``video_analyses.music`` (§3.7): 120 BPM over the draft's 10 s.
+MUSIC = {
+    "tempo_bpm": 120.0,
+    "duration_s": 10.0,
+    "beats_s": [i * 0.5 for i in range(20)],
+    "downbeats_s": [i * 2.0 for i in range(5)],
+}
 
 
 async def thread_with_draft(stage):
@@ -72,6 +79,42 @@ async def test_status_sends_the_timeline_picture_beside_the_text(stage):
     assert answer.ephemeral
     assert answer.content.startswith("Timeline (3 tracks):")
     assert_timeline_picture(answer)
+
+
+async def test_status_draws_the_beat_grid_the_backend_knows(stage):
+    """With the studio's analysis in state, the picture has the beat lane at the music's beats."""
+    thread, _ = await thread_with_draft(stage)
+    stage.backend.config.video_analyses = {"music": MUSIC}
+    handle = await stage.mia.slash("status", thread)
+    answer = await handle.wait_for_original(timeout=WAIT)
+    (attachment,) = answer.attachments
+    image = Image.open(io.BytesIO(attachment.read_bytes())).convert("RGB")
+    plain = draw_timeline(parse_draft(DRAFT), lang="en")
+    assert image.height > plain.height  # the beat lane
+    expected = draw_timeline(
+        parse_draft(DRAFT),
+        lang="en",
+        beats_s=MUSIC["beats_s"],
+        downbeats_s=MUSIC["downbeats_s"],
+        length_ms=10_000,
+    )
+    assert expected.beat_lane is not None
+    top, end = expected.beat_lane
+    for downbeat in MUSIC["downbeats_s"]:
+        x = x_of(expected, round(downbeat * 1000))
+        assert image.getpixel((x, (top + end) // 2)) == picture.BAR_TICK, downbeat
+
+
+async def test_a_changed_timeline_gets_a_new_picture(stage):
+    """Pictures are kept per timeline: after an edit, /status draws the new one, not the old."""
+    thread, _ = await thread_with_draft(stage)
+    first = await (await stage.mia.slash("status", thread)).wait_for_original(timeout=WAIT)
+    draft = stage.backend.sessions[stage.session_of(thread)].draft
+    draft["t"][2]["sg"][0]["m"]["text"] = "Night Drive"
+    second = await (await stage.mia.slash("status", thread)).wait_for_original(timeout=WAIT)
+    pngs = [message.attachments[0].read_bytes() for message in (first, second)]
+    assert pngs[0] == draw_timeline(parse_draft(DRAFT), lang="en").png
+    assert pngs[1] == draw_timeline(parse_draft(draft), lang="en").png != pngs[0]
 
 
 async def test_show_timeline_button_sends_the_picture(stage):

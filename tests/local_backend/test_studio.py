@@ -93,6 +93,23 @@ async def test_sync_to_the_beat_cuts_on_the_tracks_real_bars(api: Api, tmp_path:
         assert min(abs(start - bar) for bar in known.downbeats_s) <= 0.07, (start, known)
 
 
+async def test_state_carries_the_music_analysis_once_it_is_done(api: Api, tmp_path: Path) -> None:
+    """§3.7 ``video_analyses.music``: the track's own tempo, beats and downbeats, in seconds."""
+    data, known = groove_bytes(tmp_path)
+    headers, sid = await studio_session(api, tmp_path, data)
+    await api.turn(headers, sid, "sync the visuals to the beat")  # a turn awaits the analysis
+    music = (await api.state(headers, sid))["data"]["state"]["video_analyses"]["music"]
+    assert music["tempo_bpm"] == pytest.approx(GROOVE.bpm, rel=0.02)
+    assert music["duration_s"] == pytest.approx(GROOVE.seconds, abs=0.05)
+    for found, beats in (
+        (music["beats_s"], known.beats_s),
+        (music["downbeats_s"], known.downbeats_s),
+    ):
+        assert len(found) == pytest.approx(len(beats), abs=1)
+        assert all(min(abs(time - beat) for beat in beats) <= 0.07 for time in found), found
+    assert len(music["energy"]) and all(0.0 <= value <= 1.0 for value in music["energy"])
+
+
 async def test_a_request_it_cannot_do_gets_an_honest_answer(api: Api, tmp_path: Path) -> None:
     """No claim of a generated clip: the studio says what it can do, the draft is unchanged."""
     headers, sid = await studio_session(api, tmp_path)

@@ -51,4 +51,4 @@ async def timeline(deps: Deps, conversation: Conversation) -> AsyncIterator[Repl
         yield notice
     await save_snapshot(deps, conversation, state.draft)
     parsed = parse_draft(state.draft)
-    yield TimelineSummary(summarize(parsed, lang), parsed.is_exportable, parsed)
+    yield TimelineSummary(summarize(parsed, lang), parsed.is_exportable, parsed, state.music)
