@@ -11,7 +11,8 @@ only in-memory parts (limiter, hub, notifier…) and closes only those. Start-up
 2. **Commands and buttons:** the cogs, the persistent buttons (dynamic items, working on
    messages from before a restart), the 中文 command translations, then the command sync,
    only when the tree changed (:mod:`.command_sync`; a failed sync is logged, never fatal).
-3. **The export poller** starts under a :class:`~bot.jobs.Supervisor` once the gateway is
+3. **Pictures:** the timeline picture's font is opened (a first drawing is ~250 ms).
+4. **The export poller** starts under a :class:`~bot.jobs.Supervisor` once the gateway is
    ready: it loads every unfinished export from the database (also those of a previous run)
    and follows each to its one post.
 
@@ -43,6 +44,7 @@ from discord import app_commands
 from discord.ext import commands
 from discord.utils import MISSING
 
+from bot import pictures
 from bot.config import Settings
 from bot.core.ports import Clock
 from bot.core.usecases import Conversation, Timings, UseCases
@@ -274,6 +276,7 @@ class BeatthreadBot(commands.AutoShardedBot):
         self.add_dynamic_items(*DYNAMIC_ITEMS)
         deps = self.app.use_cases.deps
         self.command_sync = await sync_commands(self.tree, deps.store, deps.clock)
+        await asyncio.to_thread(pictures.warm_up)
 
     async def install_commands(self) -> None:
         """The cogs and the command tree with its 中文 translations and error handler."""

@@ -4,7 +4,7 @@
 can draw; :mod:`.axis` the ticks and the beat grid.
 """
 
-from bot.pictures.session import draw_session
+from bot.pictures.session import draw_session, warm_up
 from bot.pictures.timeline import Picture, draw_timeline
 
-__all__ = ["Picture", "draw_session", "draw_timeline"]
+__all__ = ["Picture", "draw_session", "draw_timeline", "warm_up"]

@@ -32,3 +32,12 @@ def music_start_ms(timeline: Timeline) -> int:
     """Where the first music (BGM) track starts on the timeline; 0 without one."""
     starts = (track.start_ms for track in timeline.tracks if track.kind is TrackKind.BGM)
     return next((start for start in starts if start is not None), 0)
+
+
+def warm_up() -> None:
+    """Open the font at every size and draw once, so the first picture asked for is quick.
+
+    Opening the CJK font is most of a first drawing (~250 ms, holding the GIL): paid at start,
+    not inside the first burst of interactions.
+    """
+    draw_timeline(Timeline(title="Beatthread 节拍"), lang="en")
