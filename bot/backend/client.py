@@ -302,11 +302,4 @@ def _music(state: dict[str, Any]) -> MusicAnalysis | None:
     except ValidationError:
         log.info("state: ignoring a video_analyses.music of an unknown shape")
         return None
-    return MusicAnalysis(
-        tempo_bpm=data.tempo_bpm,
-        duration_s=data.duration_s,
-        beats_s=data.beats_s,
-        downbeats_s=data.downbeats_s,
-        energy=data.energy,
-        energy_hop_s=data.energy_hop_s,
-    )
+    return MusicAnalysis(**data.model_dump())
