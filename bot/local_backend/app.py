@@ -28,7 +28,7 @@ from pathlib import Path
 
 from aiohttp import web
 
-from bot.local_backend import api, control, pages, uploads
+from bot.local_backend import api, control, pages, project_page, uploads
 from bot.local_backend.config import HandledRequest, RecordedRequest
 from bot.local_backend.responses import (
     AbortedError,
@@ -72,7 +72,11 @@ def build_app(runtime: Runtime, media_dir: Path, *, control_api: bool) -> web.Ap
     router.add_get(
         "/api/render/proxy/{render_id}/download", api.render_download, name="render_download"
     )
-    router.add_get("/workspace/claim", pages.project, name="project_page")
+    router.add_get("/workspace/claim", pages.claim, name="claim_page")
+    router.add_get("/projects/{task_id}", project_page.project, name="project_page")
+    router.add_get(
+        "/projects/{task_id}/timeline.png", project_page.timeline_png, name="timeline_picture"
+    )
     router.add_get("/register", pages.register, name="register_page")
     router.add_get("/healthz", pages.health, name="healthz")
     router.add_static("/media", media_dir, name="media")

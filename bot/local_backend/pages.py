@@ -1,58 +1,44 @@
 """The web pages behind the links the bot gives out, so none of them is dead (§7).
 
-* ``/workspace/claim?ct=<claim token>``: the project's finished videos (a player and a download
-  link each), server-rendered, no external assets.
+* ``/workspace/claim?ct=<claim token>``: the project link; a valid token is answered with a
+  303 to the project's page (:mod:`.project_page`), anything else with a friendly 404.
 * ``/register``: the local studio needs no account; the page says so.
 * ``/healthz``: a liveness answer for compose.
 
-Both are plain HTML built here with every value escaped; the fuller project page (timeline
-picture, tempo) is a later step.
+Pages are in the browser's language here (``Accept-Language``); a project page is in its
+project's.
 """
 
 from __future__ import annotations
 
 import time
-from html import escape
 
 from aiohttp import web
 
+from bot.local_backend import project_page
+from bot.local_backend.markup import browser_language, esc, page
+from bot.local_backend.page_texts import say
 from bot.local_backend.runtime import RUNTIME
-from bot.local_backend.state import RenderJob, Session
-
-_STYLE = (
-    "body{font-family:system-ui,sans-serif;max-width:46rem;margin:2rem auto;padding:0 1rem;"
-    "background:#111;color:#eee}video{width:100%;max-height:70vh;background:#000}"
-    "a{color:#7cf}li{margin:1.5rem 0}"
-)
 
 
-def _page(title: str, body: str, status: int = 200) -> web.Response:
-    html = (
-        '<!doctype html><html lang="en"><head><meta charset="utf-8">'
-        '<meta name="viewport" content="width=device-width,initial-scale=1">'
-        f"<title>{escape(title)}</title><style>{_STYLE}</style></head>"
-        f"<body><h1>{escape(title)}</h1>{body}</body></html>"
+async def claim(request: web.Request) -> web.Response:
+    """The project link: 303 to ``/projects/<task id>`` while the claim token is valid."""
+    store = request.app[RUNTIME].store
+    claimed = store.claim_tokens.get(request.query.get("ct", ""))
+    session = None
+    if claimed is not None and claimed[1] >= time.time():
+        session = store.sessions.get(claimed[0])
+    if session is None or session.dropped:
+        return project_page.not_found(browser_language(request))
+    location = project_page.project_url(request, session)
+    return web.Response(
+        status=303,
+        headers={
+            "Location": location,
+            "Cache-Control": "no-store",
+            "Referrer-Policy": "no-referrer",
+        },
     )
-    return web.Response(text=html, content_type="text/html", status=status)
-
-
-async def project(request: web.Request) -> web.Response:
-    """The project a claim token opens: its finished renders."""
-    runtime = request.app[RUNTIME]
-    claimed = runtime.store.claim_tokens.get(request.query.get("ct", ""))
-    if claimed is None or claimed[1] < time.time():
-        return _page(
-            "Project not found", "<p>This project link is unknown or has expired.</p>", 404
-        )
-    session = runtime.store.sessions.get(claimed[0])
-    if session is None:
-        return _page("Project not found", "<p>This project no longer exists.</p>", 404)
-    renders = [
-        job
-        for job in runtime.store.renders.values()
-        if job.session_id == session.session_id and job.status == "completed"
-    ]
-    return _page(_title(session), _renders_html(renders, _base(request)))
 
 
 async def health(request: web.Request) -> web.Response:
@@ -62,31 +48,6 @@ async def health(request: web.Request) -> web.Response:
 
 async def register(request: web.Request) -> web.Response:
     """The registration link of the local studio: nothing to register."""
-    return _page(
-        "No registration needed",
-        "<p>This is Beatthread's local studio: it runs on this machine, needs no account and "
-        "costs no credits.</p>",
-    )
-
-
-def _title(session: Session) -> str:
-    title = session.draft.get("m", {}).get("title") if isinstance(session.draft, dict) else None
-    return str(title) if title else "Your music video"
-
-
-def _renders_html(renders: list[RenderJob], base: str) -> str:
-    if not renders:
-        return "<p>No finished video yet. Say <b>export</b> in the thread.</p>"
-    items = []
-    for job in sorted(renders, key=lambda j: j.created_at_ms, reverse=True):
-        url = escape(base + job.url_path, quote=True)
-        items.append(
-            f'<li><video controls preload="metadata" src="{url}"></video><br>'
-            f'<a href="{url}" download>Download {escape(job.render_id)}.mp4</a> '
-            f"({job.duration:.1f} s, {job.size / 1_000_000:.1f} MB)</li>"
-        )
-    return "<ul>" + "".join(items) + "</ul>"
-
-
-def _base(request: web.Request) -> str:
-    return request.app[RUNTIME].render_base(str(request.url.origin()))
+    lang = browser_language(request)
+    body = f"<p>{esc(say('register_body', lang))}</p>"
+    return page(say("register_title", lang), body, lang=lang)

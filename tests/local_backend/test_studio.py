@@ -197,7 +197,7 @@ async def test_project_and_register_links_open_pages(api: Api, tmp_path: Path) -
         headers=headers,
     )
     token = claim.json()["data"]["claim_token"]
-    page = await api.client.get("/workspace/claim", params={"ct": token})
+    page = await api.client.get("/workspace/claim", params={"ct": token}, follow_redirects=True)
     assert page.status_code == 200
     assert result["last"]["output"]["url"] in page.text
     assert "<video" in page.text
