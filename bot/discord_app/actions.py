@@ -12,7 +12,12 @@ Rules:
   open to everyone in the thread, like talking to the bot is.
 * **Exports** go through the thread's runner (so they render the timeline *after* the edits
   queued before them), keyed by the interaction id (at most once). A user may have at most
-  ``max_exports_per_user`` exports in flight: queued, or recorded and not finished.
+  ``max_exports_per_user`` exports in flight: queued, or recorded and not finished. A video's
+  card exports again at the resolution its button names, the way ``/export`` does.
+* **Vertical / Square** (a card's buttons, local studio only) send the edit in words
+  (``reshape_words_*``) as a chat turn, the way a typed message goes, keyed by the interaction
+  id; then an export, keyed by the negated id (never a Discord id), so it renders the edited
+  timeline. Pressed on another backend, they say what to do instead.
 * **The timeline** (``/status``, Show timeline) is the thread's text summary, in the thread's
   language, with its picture attached (:mod:`bot.discord_app.pictures`); the text goes out
   without the picture when it cannot be drawn or sent.
@@ -40,6 +45,7 @@ from bot.core.usecases import (
     IncomingMessage,
     UseCases,
 )
+from bot.core.usecases.explain import is_local_studio
 from bot.discord_app.errors import tell
 from bot.discord_app.hub import ConversationHub
 from bot.discord_app.locales import Locales
@@ -115,6 +121,32 @@ class Actions:
             view=export_view(job.thread_id, thread_lang),
         )
 
+    async def export_at(
+        self, interaction: discord.Interaction, thread_id: int, resolution: str
+    ) -> None:
+        """A card's Export again · 720p / 1080p: export the current timeline at ``resolution``."""
+        options = ExportOptions(resolution=resolution)
+        await self.request_export(interaction, thread_id, options, guarded=True)
+
+    async def reshape(self, interaction: discord.Interaction, thread_id: int, shape: str) -> None:
+        """A card's Vertical / Square: the edit in words as a chat turn, then an export."""
+        lang, runner = await self._deferred_runner(interaction, thread_id, guarded=True)
+        if runner is None:
+            return
+        if not await is_local_studio(self._use_cases.deps):
+            await self._tell(interaction, text("reshape_unavailable", lang), lang)
+            return
+        if not await self._room_for_export(interaction, lang):
+            return
+        words = text(f"reshape_words_{shape}", runner.conversation.language)
+        edit = IncomingMessage(interaction.id, interaction.user.id, Intent(IntentKind.CHAT, words))
+        if not await runner.submit(edit):  # seen before, or shutting down (the thread was told)
+            await self._tell(interaction, text("restarting", lang), lang)
+            return
+        await self._submit_export(runner, -interaction.id, interaction.user.id, ExportOptions())
+        shape_name = text(f"shape_{shape}", lang)
+        await self._tell(interaction, text("reshape_requested", lang, shape=shape_name), lang)
+
     # -- commands ---------------------------------------------------------------------
 
     async def request_export(
@@ -127,17 +159,9 @@ class Actions:
     ) -> None:
         """Queue an export of the thread's timeline (rules in the module docstring)."""
         lang, runner = await self._deferred_runner(interaction, thread_id, guarded=guarded)
-        if runner is None:
+        if runner is None or not await self._room_for_export(interaction, lang):
             return
-        limit = self.limits.exports_per_user
-        if await self.exports_in_flight(interaction.user.id) >= limit:
-            await self._tell(interaction, text("export_limit", lang, limit=limit), lang)
-            return
-        export = Intent(IntentKind.EXPORT, "")
-        message = IncomingMessage(
-            interaction.id, interaction.user.id, export, export_options=options
-        )
-        await runner.submit(message)
+        await self._submit_export(runner, interaction.id, interaction.user.id, options)
         confirmation = text(
             "export_requested",
             lang,
@@ -184,6 +208,24 @@ class Actions:
         return running + self._hub.waiting(user_id, IntentKind.EXPORT)
 
     # -- helpers ----------------------------------------------------------------------
+
+    async def _room_for_export(self, interaction: discord.Interaction, lang: str) -> bool:
+        """Whether the user may start one more export; if not, they are told why."""
+        limit = self.limits.exports_per_user
+        if await self.exports_in_flight(interaction.user.id) < limit:
+            return True
+        await self._tell(interaction, text("export_limit", lang, limit=limit), lang)
+        return False
+
+    @staticmethod
+    async def _submit_export(
+        runner: ConversationRunner, message_id: int, requester_id: int, options: ExportOptions
+    ) -> None:
+        """Queue an export behind the thread's queued turns, keyed by ``message_id``."""
+        export = Intent(IntentKind.EXPORT, "")
+        await runner.submit(
+            IncomingMessage(message_id, requester_id, export, export_options=options)
+        )
 
     async def _deferred_runner(
         self, interaction: discord.Interaction, thread_id: int, *, guarded: bool

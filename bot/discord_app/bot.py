@@ -190,6 +190,18 @@ class _TrackedButtons:
         self._handlers.track()
         await self._actions.cancel(interaction, render_id)
 
+    async def export_at(
+        self, interaction: discord.Interaction, thread_id: int, resolution: str
+    ) -> None:
+        """A card's Export again at a resolution."""
+        self._handlers.track()
+        await self._actions.export_at(interaction, thread_id, resolution)
+
+    async def reshape(self, interaction: discord.Interaction, thread_id: int, shape: str) -> None:
+        """A card's Vertical / Square."""
+        self._handlers.track()
+        await self._actions.reshape(interaction, thread_id, shape)
+
 
 class BeatthreadBot(commands.AutoShardedBot):
     """The Beatthread Discord client (start-up rules in the module docstring).
@@ -228,7 +240,7 @@ class BeatthreadBot(commands.AutoShardedBot):
         #: Gateway events discord.py could not parse are dropped and counted here.
         self.gateway_guard = install_gateway_guard(self)
         deps = use_cases.deps
-        notifier = DiscordNotifier(self, deps.store, limiter, deps.clock, http=http)
+        notifier = DiscordNotifier(self, deps, limiter, http=http)
         self.exports = poller(notifier)
         billing_url = deps.timings.billing_url
 

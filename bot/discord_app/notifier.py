@@ -8,12 +8,16 @@ them. Rules:
 * **Status message.** Posted with a Cancel button (its ``custom_id`` re-attaches it when its
   id was never recorded); progress edits are skipped when the limiter has no room *now* or
   the message would show the same again (the most recent :data:`SHOWN_REMEMBERED` messages).
-* **Result post.** The MP4 attached when it fits the guild's upload limit (else a smaller copy
-  from :mod:`.rendition`, up to the 500 MB media cap), fetched with one streamed ``GET`` whose
-  ``Content-Length`` decides first; public links beside it; link embeds suppressed. It pings
-  the requester only, carries a nonce from the render id and an Export button naming the
-  render (the marker :meth:`~DiscordNotifier.find_posted` finds for good). Anything failing on
-  the way to an attachment falls back to the post without a file, same nonce and marker.
+* **Result post.** The MP4 attached when it fits the guild's upload limit (else a smaller copy,
+  up to the 500 MB media cap; :mod:`.delivery`), public links beside it (in ``<…>`` when a
+  video is attached, so no second player unfurls), and the video's card (:mod:`.card`: its
+  facts read from the MP4, a frame at the music's first downbeat as the thumbnail; the
+  downbeats and whether the backend is the local studio come from the backend, bounded by
+  :data:`BACKEND_FACTS_TIMEOUT`). It pings the requester only, carries a nonce from the
+  render id and the card's buttons, whose Export again · 1080p names the render (the marker
+  :meth:`~DiscordNotifier.find_posted` finds for good). Anything failing on the way to an
+  attachment falls back to the same post with fewer files (the card's frame alone, then
+  none): same nonce, same marker, same card.
 * Failure and stall messages say what happened, that export spent no credits, and offer Retry
   (and Cancel); backend error text is logged, never shown.
 
@@ -23,29 +27,28 @@ Discord errors propagate: the poller decides when to try again.
 from __future__ import annotations
 
 import asyncio
-import contextlib
 import logging
 import re
-import shutil
-import tempfile
 from collections import OrderedDict
-from collections.abc import AsyncIterator, Callable
-from dataclasses import dataclass
+from collections.abc import Callable
 from pathlib import Path
-from typing import IO, TYPE_CHECKING
+from typing import TYPE_CHECKING, Final
 
 import aiohttp
 import discord
 import httpx
 
 from bot.core.backend_results import RenderStage, RenderStatus
-from bot.core.media import DEFAULT_MAX_BYTES, Attached
+from bot.core.errors import DomainError
+from bot.core.media import Attached
 from bot.core.models import ExportJob, TrackThread
-from bot.core.ports import Clock, Store
 from bot.core.texts import export_post_text, text
+from bot.core.usecases.context import Deps
+from bot.core.usecases.explain import is_local_studio
+from bot.discord_app.card import THUMBNAIL_NAME, card_embed, first_downbeat_s
+from bot.discord_app.delivery import ATTACH_TIMEOUT, Delivery, Video, prepare
 from bot.discord_app.limiter import MessageLimiter
 from bot.discord_app.render import export_status, render_nonce
-from bot.discord_app.rendition import make_rendition
 from bot.discord_app.views import (
     cancel_marker,
     export_marker,
@@ -67,19 +70,10 @@ FIND_POSTED_DEPTH = 100
 DEFAULT_UPLOAD_LIMIT = 10 * 1024 * 1024
 #: How many status messages' shown content is remembered (an unchanged edit is skipped).
 SHOWN_REMEMBERED = 10_000
-#: How long fetching the video for an attachment may take before it is posted without it.
-ATTACH_TIMEOUT = 30.0
-_CHUNK = 64 * 1024
+#: How long asking the backend about the card (the studio? the downbeats?) may take.
+BACKEND_FACTS_TIMEOUT: Final = 5.0
 #: What an attachment may never fail on: Discord refusing it, the network, a timeout.
 _UPLOAD_ERRORS = (discord.HTTPException, aiohttp.ClientError, OSError, TimeoutError)
-
-
-@dataclass(frozen=True, slots=True)
-class _Video:
-    """The file a result post attaches: the render itself or a smaller copy of it."""
-
-    path: Path
-    kind: Attached
 
 
 class DiscordNotifier:
@@ -88,9 +82,8 @@ class DiscordNotifier:
     def __init__(
         self,
         client: discord.Client,
-        store: Store,
+        deps: Deps,
         limiter: MessageLimiter,
-        clock: Clock,
         *,
         http: httpx.AsyncClient | None = None,
         attach_timeout: float = ATTACH_TIMEOUT,
@@ -98,9 +91,10 @@ class DiscordNotifier:
     ) -> None:
         """Without ``http`` nothing is downloaded, so nothing is attached."""
         self._client = client
-        self._store = store
+        self._deps = deps
+        self._store = deps.store
         self._limiter = limiter
-        self._clock = clock
+        self._clock = deps.clock
         self._http = http
         self._attach_timeout = attach_timeout
         #: The upload limit (bytes) assumed for every thread instead of its guild's; ``None``:
@@ -136,18 +130,55 @@ class DiscordNotifier:
     async def export_finished(
         self, job: ExportJob, output_url: str, project_url: str | None
     ) -> int:
-        """Post the video (attached, sized to fit), pinging the requester once; end the status."""
+        """Post the video (attached, sized to fit) with its card, pinging the requester once."""
         thread = await self._thread_record(job)
         lang = _language_of(thread)
+        studio, downbeat_s = await self._backend_facts(job, thread)
 
         def content(attached: Attached) -> str:
-            words = export_post_text(lang, output_url, project_url, attached)
+            # Beside an attached video a link's own player would play it a second time.
+            quiet = attached is not Attached.NOTHING
+            words = export_post_text(lang, output_url, project_url, attached, previews=not quiet)
             return f"<@{job.requester_id}> {words}"
 
-        async with self._video(job, thread, output_url) as video:
-            posted = await self._post_result(job, content, lang, video, _file_name(thread))
+        view = posted_view(job.thread_id, job.render_id, lang, studio=studio)
+        limit = self._upload_limit(job, thread)
+        title = thread.title if thread is not None else None
+        async with prepare(
+            self._http,
+            output_url,
+            limit=limit,
+            title=title,
+            downbeat_s=downbeat_s,
+            attach_timeout=self._attach_timeout,
+        ) as delivery:
+            posted = await self._post_result(job, content, lang, delivery, view)
         await self._finish_status(job, lang)
         return posted.id
+
+    async def _backend_facts(
+        self, job: ExportJob, thread: TrackThread | None
+    ) -> tuple[bool, float | None]:
+        """Whether the backend is the local studio, and the music's first downbeat in the video.
+
+        Best effort, each question bounded: without an answer, no studio buttons and the
+        thumbnail at 1 s.
+        """
+        try:
+            async with asyncio.timeout(BACKEND_FACTS_TIMEOUT):
+                studio = await is_local_studio(self._deps)
+        except (DomainError, TimeoutError) as error:
+            log.info("export %s: the backend did not say who it is (%r)", job.render_id, error)
+            studio = False
+        if thread is None or thread.session_id is None:
+            return studio, None
+        try:
+            async with asyncio.timeout(BACKEND_FACTS_TIMEOUT):
+                state = await self._deps.backend.state(thread.session_id)
+        except (DomainError, TimeoutError) as error:
+            log.info("export %s: no music analysis for its card (%r)", job.render_id, error)
+            return studio, None
+        return studio, first_downbeat_s(state.music, state.draft)
 
     async def _finish_status(self, job: ExportJob, lang: str) -> None:
         """The status message's final state ("ready: see below"), best effort."""
@@ -255,99 +286,50 @@ class DiscordNotifier:
         job: ExportJob,
         content: Callable[[Attached], str],
         lang: str,
-        video: _Video | None,
-        name: str,
+        delivery: Delivery,
+        view: discord.ui.View,
     ) -> discord.Message:
-        """The result post: with the video if there is one, else (or if that fails) without."""
-        if video is not None:
+        """The result post with its files; if they fail on the way, with fewer, then none."""
+        for video, thumbnail in _file_sets(delivery):
+            name = _file_name(delivery.card.title)
+            files = [] if video is None else [discord.File(video.path, filename=name)]
+            if thumbnail is not None:
+                files.append(discord.File(thumbnail, filename=THUMBNAIL_NAME))
+            embed = card_embed(delivery.card, lang, thumbnail=THUMBNAIL_NAME if thumbnail else None)
+            words = content(video.kind if video is not None else Attached.NOTHING)
             try:
-                # Suppressed embeds: the attached video plays, the link must not play it again.
-                attached = discord.File(video.path, filename=name)
-                return await self._send_result(job, content(video.kind), lang, attached)
+                return await self._send_result(job, words, embed, files, view)
             except _UPLOAD_ERRORS as error:
                 log.warning(
-                    "posting export %s with its video attached failed (%r); posting without it",
+                    "posting export %s with %d files failed (%r); posting with fewer",
                     job.render_id,
+                    len(files),
                     error,
                 )
-        return await self._send_result(job, content(Attached.NOTHING), lang, None)
+        embed = card_embed(delivery.card, lang, thumbnail=None)
+        return await self._send_result(job, content(Attached.NOTHING), embed, [], view)
 
     async def _send_result(
-        self, job: ExportJob, content: str, lang: str, video: discord.File | None
+        self,
+        job: ExportJob,
+        content: str,
+        embed: discord.Embed,
+        files: list[discord.File],
+        view: discord.ui.View,
     ) -> discord.Message:
         await self._limiter.create(job.thread_id)
         requester = discord.Object(job.requester_id)
         mentions = discord.AllowedMentions(
             everyone=False, roles=False, replied_user=False, users=[requester]
         )
-        view = posted_view(job.thread_id, job.render_id, lang)
-        nonce = render_nonce(job.render_id)
-        if video is None:
-            return await self._thread(job).send(
-                content, nonce=nonce, view=view, allowed_mentions=mentions
-            )
         return await self._thread(job).send(
             content,
-            file=video,
-            suppress_embeds=True,
-            nonce=nonce,
+            embed=embed,
+            files=files,
+            nonce=render_nonce(job.render_id),
             view=view,
             allowed_mentions=mentions,
         )
-
-    @contextlib.asynccontextmanager
-    async def _video(
-        self, job: ExportJob, thread: TrackThread | None, url: str
-    ) -> AsyncIterator[_Video | None]:
-        """The file to attach, in a temporary directory removed on exit; ``None``: none."""
-        limit = self._upload_limit(job, thread)
-        if self._http is None or limit is None:
-            yield None
-            return
-        workdir = Path(await asyncio.to_thread(tempfile.mkdtemp, prefix="beatthread-"))
-        try:
-            yield await self._prepare(job, self._http, url, limit, workdir)
-        finally:
-            await asyncio.to_thread(shutil.rmtree, workdir, ignore_errors=True)
-
-    async def _prepare(
-        self, job: ExportJob, http: httpx.AsyncClient, url: str, limit: int, workdir: Path
-    ) -> _Video | None:
-        """Download the render; attach it as it is if it fits, else a copy that fits, if any."""
-        source = workdir / "render.mp4"
-        try:
-            async with asyncio.timeout(self._attach_timeout):
-                size = await self._fetch(http, url, source)
-        except (httpx.HTTPError, OSError, TimeoutError) as error:
-            log.info("export %s: not attaching the video (%r)", job.render_id, error)
-            return None
-        if size is None:
-            return None
-        if size <= limit:
-            return _Video(source, Attached.ORIGINAL)
-        copy = await make_rendition(source, workdir / "discord.mp4", limit)
-        return _Video(copy, Attached.SMALLER_COPY) if copy is not None else None
-
-    async def _fetch(self, http: httpx.AsyncClient, url: str, path: Path) -> int | None:
-        """Stream the video to ``path`` if it declares a size within the media cap; its size."""
-        # identity: the body must be the file itself, its size the declared Content-Length.
-        headers = {"Accept-Encoding": "identity"}
-        async with http.stream("GET", url, headers=headers, follow_redirects=True) as response:
-            response.raise_for_status()
-            declared = _declared_size(response)
-            if declared is None or declared > DEFAULT_MAX_BYTES:
-                log.info("video at %s: size %s, not fetched", url, declared)
-                return None
-            sink = await asyncio.to_thread(path.open, "wb")
-            try:
-                received = await _stream_to(response, sink, declared)
-            finally:
-                await asyncio.to_thread(sink.close)
-        if received is None:
-            log.info("video at %s: more bytes than its Content-Length", url)
-        elif received != declared:
-            log.info("video at %s: %d of %d bytes arrived", url, received, declared)
-        return declared if received == declared else None
 
     def _upload_limit(self, job: ExportJob, thread: TrackThread | None) -> int | None:
         """The largest file the thread takes; ``None`` if the bot may not attach files there."""
@@ -404,33 +386,20 @@ def _language_of(thread: TrackThread | None) -> str:
     return (thread.language if thread is not None else None) or "en"
 
 
-def _file_name(thread: TrackThread | None) -> str:
+def _file_sets(delivery: Delivery) -> list[tuple[Video | None, Path | None]]:
+    """The files a post tries, most first: the video (with the card's frame), the frame alone."""
+    sets: list[tuple[Video | None, Path | None]] = []
+    if delivery.video is not None:
+        sets.append((delivery.video, delivery.thumbnail))
+    if delivery.thumbnail is not None:
+        sets.append((None, delivery.thumbnail))
+    return sets
+
+
+def _file_name(title: str | None) -> str:
     """The attachment's name: the track's title in letters, digits, ``-`` and ``_``."""
-    title = thread.title if thread is not None else None
     stem = re.sub(r"[^\w-]+", "_", title or "").strip("_")[:80]
     return f"{stem or 'video'}.mp4"
-
-
-async def _stream_to(response: httpx.Response, sink: IO[bytes], declared: int) -> int | None:
-    """Write the body to ``sink``; the bytes received, or ``None`` past ``declared``."""
-    received = 0
-    async for chunk in response.aiter_raw(_CHUNK):
-        received += len(chunk)
-        if received > declared:
-            return None
-        await asyncio.to_thread(sink.write, chunk)  # a disk write, off the loop
-    return received
-
-
-def _declared_size(response: httpx.Response) -> int | None:
-    """The body's size as declared, if it is the file's (no Content-Encoding) and valid."""
-    if response.headers.get("Content-Encoding", "identity") != "identity":
-        return None
-    try:
-        size = int(response.headers["Content-Length"])
-    except (KeyError, ValueError):
-        return None
-    return size if size >= 0 else None
 
 
 def _custom_ids(message: discord.Message) -> list[str]:

@@ -1,9 +1,9 @@
 """A smaller copy of a finished video, sized to an upload limit: one ffmpeg run (two at most).
 
-:func:`make_rendition` reads the source's length and size from ``ffmpeg -i`` (imageio-ffmpeg
-ships no ffprobe), asks :func:`bot.core.media.rendition_plan` for bitrates and a height, and
-encodes H.264 (``yuv420p``, rate-capped with ``-maxrate``/``-bufsize``) with AAC audio and
-``+faststart``, so the copy plays in Discord while it loads. A copy that still comes out over
+:func:`make_rendition` reads the source's length and size (:func:`bot.media_probe.probe`),
+asks :func:`bot.core.media.rendition_plan` for bitrates and a height, and encodes H.264
+(``yuv420p``, rate-capped with ``-maxrate``/``-bufsize``) with AAC audio and ``+faststart``,
+so the copy plays in Discord while it loads. A copy that still comes out over
 the limit gets one second try with :data:`~bot.core.media.RENDITION_RETRY_MARGIN`. ``None``:
 no copy fits (too long for the limit, an undecodable source, ffmpeg failing or taking longer
 than :data:`RENDITION_TIMEOUT`); the caller posts without the video then.
@@ -17,8 +17,6 @@ from __future__ import annotations
 
 import asyncio
 import logging
-import re
-from dataclasses import dataclass
 from pathlib import Path
 from typing import Final
 
@@ -26,6 +24,7 @@ import imageio_ffmpeg
 
 from bot.core.media import RENDITION_RETRY_MARGIN, RenditionPlan, rendition_plan
 from bot.ffmpeg import last_line, run_ffmpeg
+from bot.media_probe import probe
 
 log = logging.getLogger(__name__)
 
@@ -34,19 +33,10 @@ RENDITION_TIMEOUT: Final = 600.0
 
 #: x264's speed/quality trade: "veryfast" keeps a whole track on two cores within minutes.
 _PRESET: Final = "veryfast"
-_DURATION: Final = re.compile(rb"Duration:\s*(\d+):(\d{2}):(\d{2}(?:\.\d+)?)")
-_PICTURE: Final = re.compile(rb"Stream #[^\n]*Video:[^\n]*?\b(\d{2,5})x(\d{2,5})\b")
 
 
 class RenditionError(Exception):
     """ffmpeg could not read the source or write the copy."""
-
-
-@dataclass(frozen=True, slots=True)
-class _Source:
-    seconds: float
-    width: int
-    height: int
 
 
 async def make_rendition(
@@ -64,7 +54,9 @@ async def make_rendition(
 
 async def _fit(exe: str, source: Path, out: Path, max_bytes: int) -> Path | None:
     """Probe, encode, and encode once more tighter if the first copy is too large."""
-    probed = await _probe(exe, source)
+    probed = await probe(exe, source)
+    if probed is None:
+        raise RenditionError("the source has no length or no picture")
     short_side = min(probed.width, probed.height)
     first = rendition_plan(max_bytes, probed.seconds, short_side)
     retry = rendition_plan(max_bytes, probed.seconds, short_side, margin=RENDITION_RETRY_MARGIN)
@@ -97,18 +89,6 @@ async def _fit(exe: str, source: Path, out: Path, max_bytes: int) -> Path | None
             "copy try %d came out at %d bytes, over the %d-byte limit", attempt, size, max_bytes
         )
     return None
-
-
-async def _probe(exe: str, source: Path) -> _Source:
-    """The source's length and picture size, from what ``ffmpeg -i`` says about it."""
-    _, stderr = await run_ffmpeg(exe, ["-hide_banner", "-nostdin", "-i", str(source)])
-    duration = _DURATION.search(stderr)
-    picture = _PICTURE.search(stderr)
-    if duration is None or picture is None:
-        raise RenditionError("the source has no length or no picture")
-    hours, minutes, seconds = duration.groups()
-    length = int(hours) * 3600 + int(minutes) * 60 + float(seconds)
-    return _Source(length, int(picture.group(1)), int(picture.group(2)))
 
 
 async def _encode(

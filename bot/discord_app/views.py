@@ -1,19 +1,21 @@
-"""Persistent buttons: Export, Show timeline, Cancel, Retry.
+"""Persistent buttons: Export, Show timeline, Cancel, Retry, and the finished video's card.
 
 Each button is a :class:`discord.ui.DynamicItem` whose ``custom_id`` carries what it needs:
 ``beatthread:export:<thread id>``, ``beatthread:timeline:<thread id>``,
-``beatthread:retry:<thread id>`` and ``beatthread:cancel:<render id>``. The bot registers the
-classes at start-up (``add_dynamic_items``), so a button works on any message, also one sent
-before a restart, without keeping views in memory. A click goes to the bot's
-:class:`ButtonActions`, which also decides who may press it (the thread owner and members
-with Manage Threads).
+``beatthread:retry:<thread id>``, ``beatthread:cancel:<render id>``, and on a video's card
+``beatthread:export:<thread id>:<render id>`` (Export again · 1080p, the render's marker),
+``beatthread:again:<thread id>:720p`` and ``beatthread:reshape:<thread id>:vertical|square``.
+The bot registers the classes at start-up (``add_dynamic_items``), so a button works on any
+message, also one sent before a restart, without keeping views in memory. A click goes to the
+bot's :class:`ButtonActions`, which also decides who may press it (the thread owner and
+members with Manage Threads).
 """
 
 from __future__ import annotations
 
 import re
 from collections.abc import Awaitable
-from typing import Any, Protocol, Self, runtime_checkable
+from typing import Any, Final, Protocol, Self, runtime_checkable
 
 import discord
 
@@ -22,6 +24,12 @@ from bot.discord_app.errors import report
 
 PREFIX = "beatthread:"
 _RENDER_ID = r"[A-Za-z0-9][A-Za-z0-9_.\-]{0,79}"
+#: The resolution the marked button on a video's card exports at (Export again · 1080p).
+MARKED_RESOLUTION: Final = "1080p"
+#: The card's other resolution (Export again · 720p).
+AGAIN_RESOLUTION: Final = "720p"
+#: The shapes a card offers on the local studio, in button order.
+SHAPES: Final = ("vertical", "square")
 
 
 @runtime_checkable
@@ -38,6 +46,16 @@ class ButtonActions(Protocol):
 
     async def cancel(self, interaction: discord.Interaction, render_id: str) -> None:
         """Cancel a render."""
+        ...
+
+    async def export_at(
+        self, interaction: discord.Interaction, thread_id: int, resolution: str
+    ) -> None:
+        """Export the thread's timeline again at ``resolution`` (a video's card)."""
+        ...
+
+    async def reshape(self, interaction: discord.Interaction, thread_id: int, shape: str) -> None:
+        """Ask for another shape (one of :data:`SHAPES`) in words, then export (the card)."""
         ...
 
 
@@ -87,8 +105,9 @@ class ExportButton(
 ):
     """Export the thread's current timeline.
 
-    Under a finished video it carries that render's id (``…:<render id>``): a marker that
-    stays findable in the thread, so a restarted poster can tell the video was posted.
+    On a finished video's card it carries that render's id (``…:<render id>``): a marker that
+    stays findable in the thread, so a restarted poster can tell the video was posted. There
+    it is Export again · 1080p (:data:`MARKED_RESOLUTION`).
     """
 
     action = "export"
@@ -97,12 +116,26 @@ class ExportButton(
 
     def __init__(self, thread_id: int, lang: str = "en", *, after: str | None = None) -> None:
         super().__init__(thread_id, lang)
+        self.after = after
         if after is not None:
             self.custom_id = export_marker(thread_id, after)
+            self.item.label = text(f"button_export_{MARKED_RESOLUTION}", lang)
+
+    @classmethod
+    async def from_custom_id(
+        cls, interaction: discord.Interaction, item: discord.ui.Item[Any], match: re.Match[str], /
+    ) -> Self:
+        """Rebuild the button from a click, with the render it marks."""
+        return cls(int(match["thread_id"]), after=match["after"])
 
     async def callback(self, interaction: discord.Interaction) -> None:
-        """Start an export."""
-        await _press(interaction, _actions(interaction).export(interaction, self.thread_id))
+        """Start an export (on a card: at the marked resolution)."""
+        actions = _actions(interaction)
+        if self.after is None:
+            await _press(interaction, actions.export(interaction, self.thread_id))
+        else:
+            again = actions.export_at(interaction, self.thread_id, MARKED_RESOLUTION)
+            await _press(interaction, again)
 
 
 class RetryButton(_ThreadButton, template=rf"^{PREFIX}retry:(?P<thread_id>\d{{1,20}})$"):
@@ -126,6 +159,66 @@ class TimelineButton(_ThreadButton, template=rf"^{PREFIX}timeline:(?P<thread_id>
     async def callback(self, interaction: discord.Interaction) -> None:
         """Show the timeline."""
         await _press(interaction, _actions(interaction).timeline(interaction, self.thread_id))
+
+
+class ExportAgainButton(
+    discord.ui.DynamicItem[discord.ui.Button[discord.ui.View]],
+    template=rf"^{PREFIX}again:(?P<thread_id>\d{{1,20}}):(?P<resolution>{AGAIN_RESOLUTION})$",
+):
+    """On a video's card: export the thread's timeline again at 720p."""
+
+    def __init__(self, thread_id: int, resolution: str, lang: str = "en") -> None:
+        super().__init__(
+            discord.ui.Button(
+                label=text(f"button_export_{resolution}", lang),
+                style=discord.ButtonStyle.primary,
+                custom_id=f"{PREFIX}again:{thread_id}:{resolution}",
+            )
+        )
+        self.thread_id = thread_id
+        self.resolution = resolution
+
+    @classmethod
+    async def from_custom_id(
+        cls, interaction: discord.Interaction, item: discord.ui.Item[Any], match: re.Match[str], /
+    ) -> Self:
+        """Rebuild the button from a click."""
+        return cls(int(match["thread_id"]), match["resolution"])
+
+    async def callback(self, interaction: discord.Interaction) -> None:
+        """Start an export at the button's resolution."""
+        again = _actions(interaction).export_at(interaction, self.thread_id, self.resolution)
+        await _press(interaction, again)
+
+
+class ReshapeButton(
+    discord.ui.DynamicItem[discord.ui.Button[discord.ui.View]],
+    template=rf"^{PREFIX}reshape:(?P<thread_id>\d{{1,20}}):(?P<shape>{'|'.join(SHAPES)})$",
+):
+    """On a video's card (local studio): make the video vertical or square, then export it."""
+
+    def __init__(self, thread_id: int, shape: str, lang: str = "en") -> None:
+        super().__init__(
+            discord.ui.Button(
+                label=text(f"button_{shape}", lang),
+                style=discord.ButtonStyle.secondary,
+                custom_id=f"{PREFIX}reshape:{thread_id}:{shape}",
+            )
+        )
+        self.thread_id = thread_id
+        self.shape = shape
+
+    @classmethod
+    async def from_custom_id(
+        cls, interaction: discord.Interaction, item: discord.ui.Item[Any], match: re.Match[str], /
+    ) -> Self:
+        """Rebuild the button from a click."""
+        return cls(int(match["thread_id"]), match["shape"])
+
+    async def callback(self, interaction: discord.Interaction) -> None:
+        """Ask for the shape, then export."""
+        reshape = _actions(interaction).reshape(interaction, self.thread_id, self.shape)
+        await _press(interaction, reshape)
 
 
 class CancelButton(
@@ -166,7 +259,14 @@ def export_marker(thread_id: int, render_id: str) -> str:
     return f"{PREFIX}export:{thread_id}:{render_id}"
 
 
-DYNAMIC_ITEMS = (ExportButton, RetryButton, TimelineButton, CancelButton)
+DYNAMIC_ITEMS = (
+    ExportButton,
+    RetryButton,
+    TimelineButton,
+    CancelButton,
+    ExportAgainButton,
+    ReshapeButton,
+)
 """Every button class, for ``Client.add_dynamic_items``."""
 
 
@@ -197,9 +297,19 @@ def stalled_view(render_id: str, thread_id: int, lang: str) -> discord.ui.View:
     return _view(CancelButton(render_id, lang), RetryButton(thread_id, lang))
 
 
-def posted_view(thread_id: int, render_id: str, lang: str) -> discord.ui.View:
-    """Under a finished video: export again (the button marks the render, see ExportButton)."""
-    return _view(ExportButton(thread_id, lang, after=render_id))
+def posted_view(thread_id: int, render_id: str, lang: str, *, studio: bool) -> discord.ui.View:
+    """On a finished video's card: Export again at 720p / 1080p, Show timeline, Vertical, Square.
+
+    The 1080p button marks the render (see ExportButton); the shapes only on the local studio.
+    """
+    items: list[discord.ui.Item[Any]] = [
+        ExportAgainButton(thread_id, AGAIN_RESOLUTION, lang),
+        ExportButton(thread_id, lang, after=render_id),
+        TimelineButton(thread_id, lang),
+    ]
+    if studio:
+        items += [ReshapeButton(thread_id, shape, lang) for shape in SHAPES]
+    return _view(*items)
 
 
 def retry_view(thread_id: int, lang: str) -> discord.ui.View:

@@ -44,8 +44,14 @@ def rendered_file(stage) -> Path:
 
 
 def uploads(stage) -> list:
-    """Message creates that carried a file, with the emulator's answer to each."""
-    return [r for r in stage.emulator.recorder.requests_to("POST", MESSAGES) if r.files]
+    """Message creates that carried a video, with the emulator's answer to each."""
+    requests = stage.emulator.recorder.requests_to("POST", MESSAGES)
+    return [r for r in requests if any(f.filename.endswith(".mp4") for f in r.files)]
+
+
+def videos(post) -> list:
+    """The post's attached videos (the card's thumbnail is attached beside them)."""
+    return [a for a in post.attachments if a.content_type == "video/mp4"]
 
 
 def limit_uploads(stage, limit: int) -> None:
@@ -58,7 +64,9 @@ def assert_posted_once_pinging_mia(stage, post) -> None:
     """The render's one post (its nonce and marker), the one message that pings anyone."""
     assert post.content.startswith(f"<@{stage.mia.id}> {READY}")
     assert "http" not in post.content  # the backend's links are loopback: never shown
-    (marker,) = post.custom_ids()
+    (marker,) = [
+        i for i in post.custom_ids() if i.startswith(f"beatthread:export:{post.channel_id}:")
+    ]
     assert post.nonce == render_nonce(marker.rsplit(":", 1)[1])
     assert [m for m in stage.bot_messages(post.channel_id) if m.nonce == post.nonce] == [post]
     assert post.mention_ids == [stage.mia.id]
@@ -70,14 +78,16 @@ async def test_a_video_that_fits_is_attached_as_it_is_pinging_once(stage):
     """Under the upload limit the MP4 itself is in the post, so it plays in the thread."""
     post = await exported_post(stage)
     video = rendered_file(stage)
-    (attachment,) = post.attachments
+    (attachment,) = videos(post)
     assert attachment.content_type == "video/mp4"
     assert attachment.filename == "Urban_Dreams.mp4"
     assert attachment.size == video.stat().st_size > 0
     assert attachment.read_bytes() == video.read_bytes()
     (upload,) = uploads(stage)
     assert upload.status == 200
-    assert [(f.filename, f.size) for f in upload.files] == [("Urban_Dreams.mp4", attachment.size)]
+    video_file, thumbnail = upload.files  # the MP4, then the card's thumbnail
+    assert (video_file.filename, video_file.size) == ("Urban_Dreams.mp4", attachment.size)
+    assert thumbnail.filename == "thumb.jpg"
     assert post.content == f"<@{stage.mia.id}> {READY} (attached)."
     assert_posted_once_pinging_mia(stage, post)
 
@@ -88,7 +98,7 @@ async def test_a_video_over_the_limit_is_attached_as_a_smaller_copy_that_fits(st
     post = await exported_post(stage)
     original = rendered_file(stage)
     assert original.stat().st_size > COPY_FITS
-    (attachment,) = post.attachments
+    (attachment,) = videos(post)
     assert (attachment.filename, attachment.content_type) == ("Urban_Dreams.mp4", "video/mp4")
     assert 0 < attachment.size <= COPY_FITS
     copy, source = probe_video(attachment.path), probe_video(original)
@@ -105,7 +115,7 @@ async def test_a_video_no_copy_of_which_fits_says_it_is_on_the_bots_host(stage):
     limit_uploads(stage, NO_COPY_FITS)
     post = await exported_post(stage)
     assert rendered_file(stage).stat().st_size > NO_COPY_FITS
-    assert post.attachments == []
+    assert videos(post) == []
     assert uploads(stage) == []
     assert post.content.startswith(f"<@{stage.mia.id}> {ON_HOST}")
     assert "`LOCAL_BACKEND_PUBLIC_URL`" in post.content
@@ -117,8 +127,8 @@ async def test_a_video_discord_refuses_is_posted_without_it(stage):
     stage.guild.upload_limit = 1024  # the bot still thinks 10 MiB: the upload is tried
     post = await exported_post(stage)
     assert rendered_file(stage).stat().st_size > stage.guild.upload_limit
-    assert post.attachments == []
-    (refused,) = uploads(stage)
+    assert videos(post) == []
+    (refused,) = uploads(stage)  # then the card's thumbnail alone, refused too at 1 KiB
     assert (refused.status, refused.error_code) == (413, 40005)
     assert post.content.startswith(f"<@{stage.mia.id}> {ON_HOST}")
     assert_posted_once_pinging_mia(stage, post)
@@ -138,7 +148,7 @@ async def test_a_video_that_cannot_be_fetched_is_posted_without_it(stage, fault)
     post = await exported_post(stage)
     fetches = [r for r in stage.backend.requests if r.path.startswith("/media/renders/")]
     assert [r.method for r in fetches] == ["GET"]  # the one fetch, the one the fault hit
-    assert post.attachments == []
+    assert videos(post) == []
     assert uploads(stage) == []
     assert post.content.startswith(f"<@{stage.mia.id}> {ON_HOST}")
     assert_posted_once_pinging_mia(stage, post)

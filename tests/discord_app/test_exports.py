@@ -28,6 +28,13 @@ def is_result_post(thread):
     return lambda m: any(i.startswith(f"beatthread:export:{thread.id}:") for i in m.custom_ids())
 
 
+def render_id_of(post, thread) -> str:
+    """The render a result post names (its marker, among the card's buttons)."""
+    marker = f"beatthread:export:{thread.id}:"
+    (render_id,) = [i.removeprefix(marker) for i in post.custom_ids() if i.startswith(marker)]
+    return render_id
+
+
 async def result_post(stage, thread):
     return await stage.emulator.wait_for_message(thread, is_result_post(thread), timeout=WAIT)
 
@@ -55,9 +62,9 @@ async def test_export_edits_one_status_message_then_posts_video_pinging_only_req
     link = await result_post(stage, thread)
     # The backend's links are loopback ones: the attached MP4 is the delivery.
     assert link.content == f"<@{stage.mia.id}> ✅ Your video is ready (attached)."
-    assert [a.content_type for a in link.attachments] == ["video/mp4"]
+    assert [a.content_type for a in link.attachments] == ["video/mp4", "image/jpeg"]  # the card
     assert link.mention_ids == [stage.mia.id]
-    (job_id,) = [i.rsplit(":", 1)[1] for i in link.custom_ids()]
+    job_id = render_id_of(link, thread)
     assert link.nonce == render_nonce(job_id)
     await stage.emulator.wait_until(lambda: "Your video is ready" in status.content)
     assert status.edits and status.components == []
@@ -169,5 +176,5 @@ async def test_track_to_posted_video_on_sqlite_and_postgresql(make_stage, migrat
     assert link.mention_ids == [stage.mia.id]
     await idle(stage, thread)
     async with stage.bot.app.use_cases.deps.store.transaction() as tx:
-        (job_id,) = [i.rsplit(":", 1)[1] for i in link.custom_ids()]
+        job_id = render_id_of(link, thread)
         assert (await tx.exports.get(job_id)).status is ExportStatus.POSTED

@@ -56,7 +56,7 @@ async def test_a_track_becomes_a_vertical_video_with_its_title_in_the_thread(sta
         )
     await stage.mia.slash("export", thread)
     post = await stage.result_post(thread, within=RENDER_WAIT)
-    (attachment,) = post.attachments
+    (attachment,) = [a for a in post.attachments if a.content_type == "video/mp4"]  # + the card
     video = tmp_path / "posted.mp4"
     video.write_bytes(attachment.read_bytes())
     info = probe_video(video)

@@ -128,7 +128,8 @@ async def test_status_message_is_edited_only_when_what_it_shows_changes(stage):
     stage.backend.config.render_seconds = 3.0  # pending (progress 0) for the first 0.3 s
     await stage.mia.slash("export", thread)
     result = await stage.result_post(thread, within=3 * WAIT)
-    (render_id,) = [i.rsplit(":", 1)[1] for i in result.custom_ids()]
+    marker = f"beatthread:export:{thread.id}:"
+    (render_id,) = [i.removeprefix(marker) for i in result.custom_ids() if i.startswith(marker)]
     async with stage.bot.app.use_cases.deps.store.transaction() as tx:
         status_id = (await tx.exports.get(render_id)).status_message_id
     status = stage.emulator.state.messages[status_id]

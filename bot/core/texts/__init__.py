@@ -69,28 +69,38 @@ def export_ready_text(lang: str | None, url: str, project_url: str | None) -> st
 
 
 def export_post_text(
-    lang: str | None, url: str, project_url: str | None, attached: Attached
+    lang: str | None,
+    url: str,
+    project_url: str | None,
+    attached: Attached,
+    *,
+    previews: bool = True,
 ) -> str:
     """The finished video's post in a chat, showing only the links people there can open.
 
     A link that is not public (:func:`~bot.core.links.is_public_url`: the local backend on the
     admin's machine) is left out: the attached file is the delivery, and with nothing
     attached the post says the video is on the bot's host and how the admin gives it a public
-    address. A public link stays beside a smaller copy, for the full quality.
+    address. A public link stays beside a smaller copy, for the full quality. Without
+    ``previews`` the links are written ``<url>``, which a chat shows without a preview.
     """
+
+    def shown(link: str) -> str:
+        return link if previews else f"<{link}>"
+
     link = url if is_public_url(url) else None
     if attached is Attached.SMALLER_COPY:
         lines = [text("export_ready_smaller", lang)]
         if link is not None:
-            lines.append(text("export_full_quality", lang, url=link))
+            lines.append(text("export_full_quality", lang, url=shown(link)))
     elif link is not None:
-        lines = [text("export_ready", lang, url=link)]
+        lines = [text("export_ready", lang, url=shown(link))]
     elif attached is Attached.ORIGINAL:
         lines = [text("export_ready_attached", lang)]
     else:
         lines = [text("export_ready_on_host", lang)]
     if project_url is not None and is_public_url(project_url):
-        lines.append(text("export_project", lang, project_url=project_url))
+        lines.append(text("export_project", lang, project_url=shown(project_url)))
     return "\n".join(lines)
 
 

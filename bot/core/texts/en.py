@@ -111,6 +111,25 @@ EN: Final[dict[str, str]] = {
     "button_timeline": "Show timeline",
     "button_cancel": "Cancel",
     "button_retry": "Retry",
+    "button_export_720p": "Export again · 720p",
+    "button_export_1080p": "Export again · 1080p",
+    "button_vertical": "Vertical 9:16",
+    "button_square": "Square 1:1",
+    "card_title": "Your video",
+    "card_length": "Length",
+    "card_resolution": "Resolution",
+    "card_aspect": "Aspect",
+    "card_size": "File size",
+    "shape_vertical": "vertical 9:16",
+    "shape_square": "square 1:1",
+    # The words a card's Vertical / Square button sends to the local studio as a chat turn.
+    "reshape_words_vertical": "make it vertical 9:16",
+    "reshape_words_square": "make it square 1:1",
+    "reshape_requested": "🎬 Making it {shape}, then exporting. The progress shows in this thread.",
+    "reshape_unavailable": (
+        "That button works with Beatthread's local studio only: ask for the shape in your own "
+        "words instead."
+    ),
     "export_stage_pending": "waiting to start",
     "export_stage_processing": "rendering",
     "export_status": "🎬 **Rendering your video** · {stage} · {progress}%\nReady {eta}",
