@@ -40,10 +40,11 @@ class UploadedFile:
 
 @dataclass(frozen=True, slots=True)
 class MusicAnalysis:
-    """The beat analysis of the session's music, when the backend offers one (the local studio).
+    """The music as the video plays it, when the backend knows its beats (the local studio).
 
-    Times are seconds on the music's own clock (0 = the track's first sample); ``energy`` is a
-    0..1 loudness curve, one value every ``energy_hop_s`` seconds.
+    Times are seconds on the video's clock (0 = its first frame; the backend has applied the
+    part of the track used); ``duration_s`` is how long the music plays; ``energy`` a 0..1
+    loudness curve, one value every ``energy_hop_s`` seconds.
     """
 
     tempo_bpm: float

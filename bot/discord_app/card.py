@@ -11,10 +11,9 @@ be fetched or read) is left out: the card never holds a post back. No I/O here.
 from __future__ import annotations
 
 import math
-from collections.abc import Mapping
 from dataclasses import dataclass
 from fractions import Fraction
-from typing import Any, Final
+from typing import Final
 
 import discord
 
@@ -92,20 +91,11 @@ def size_label(size_bytes: int) -> str:
     return f"{megabytes:.1f} MB" if megabytes >= 0.1 else "< 0.1 MB"
 
 
-def first_downbeat_s(music: MusicAnalysis | None, draft: Mapping[str, Any]) -> float | None:
-    """The music's first downbeat in the video, in seconds on the video's clock, if known.
-
-    The analysis counts from the track's first sample; the video starts where the used span of
-    the track starts (the local studio's ``m.start_ms`` on the draft, 0 without one), so the
-    first downbeat is the first one at or after that start.
-    """
+def first_downbeat_s(music: MusicAnalysis | None) -> float | None:
+    """The music's first downbeat in the video (seconds on the video's clock), if known."""
     if music is None:
         return None
-    meta = draft.get("m")
-    start = meta.get("start_ms") if isinstance(meta, Mapping) else None
-    start_s = start / 1000 if isinstance(start, int | float) and start > 0 else 0.0
-    later = [t - start_s for t in music.downbeats_s if math.isfinite(t) and t >= start_s]
-    return min(later, default=None)
+    return min((t for t in music.downbeats_s if math.isfinite(t) and t >= 0), default=None)
 
 
 def thumbnail_moment(downbeat_s: float | None, seconds: float) -> float:

@@ -178,7 +178,7 @@ class DiscordNotifier:
         except (DomainError, TimeoutError) as error:
             log.info("export %s: no music analysis for its card (%r)", job.render_id, error)
             return studio, None
-        return studio, first_downbeat_s(state.music, state.draft)
+        return studio, first_downbeat_s(state.music)
 
     async def _finish_status(self, job: ExportJob, lang: str) -> None:
         """The status message's final state ("ready: see below"), best effort."""

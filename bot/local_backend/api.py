@@ -19,8 +19,9 @@ Choices where the contract is open (§12), besides those in :mod:`.state` and :m
   for every token, since a client must send them on every call), body, id format (HTTP 400),
   duplicate id (HTTP 409), session (1002), exportable draft (HTTP 400). The render uses the
   draft from the request body, as the real proxy would.
-* State (§3.7): ``video_analyses.music`` carries the studio's beat analysis of the music once
-  it is done (tempo, beats, downbeats, loudness curve); a state read never waits for it.
+* State (§3.7): ``video_analyses.music`` carries the music as the video plays it once the
+  analysis is done (tempo, beats, downbeats, loudness on the video's clock); a state read
+  never waits for it.
 * Download (§3.11): the MP4 bytes (``Content-Disposition: attachment``); HTTP 409 while the job
   is not completed, 404 for an unknown id.
 """
@@ -39,7 +40,7 @@ from typing import Any
 
 from aiohttp import web
 
-from bot.local_backend import draft, render, sse, studio
+from bot.local_backend import draft, music, render, sse, studio
 from bot.local_backend.config import Fault
 from bot.local_backend.render import RENDER_ID
 from bot.local_backend.responses import AbortedError, AppError, HttpError, RenderError, ok
@@ -51,7 +52,6 @@ from bot.local_backend.state import (
     RenderJob,
     Session,
 )
-from bot.studio.analysis import Analysis
 
 log = logging.getLogger(__name__)
 
@@ -200,23 +200,10 @@ async def state(request: web.Request) -> web.Response:
     if runtime.config.video_analyses is not None:
         data["state"]["video_analyses"] = runtime.config.video_analyses
     elif analysis is not None:
-        data["state"]["video_analyses"]["music"] = music_analysis(analysis)
+        data["state"]["video_analyses"]["music"] = music.wire(
+            music.video_music(analysis, session.draft)
+        )
     return ok(data)
-
-
-def music_analysis(analysis: Analysis) -> dict[str, Any]:
-    """The studio's beat analysis as §3.7 ``video_analyses.music`` (its shape is left open).
-
-    Seconds on the track's clock, so a client can draw the beat grid.
-    """
-    return {
-        "tempo_bpm": analysis.tempo_bpm,
-        "duration_s": analysis.duration_s,
-        "beats_s": list(analysis.beats_s),
-        "downbeats_s": list(analysis.downbeats_s),
-        "energy": list(analysis.energy),
-        "energy_hop_s": analysis.energy_hop_s,
-    }
 
 
 # -- §3.4 / §4 ------------------------------------------------------------------------------------

@@ -25,15 +25,14 @@ from urllib.parse import quote
 from aiohttp import web
 from yarl import URL
 
-from bot.core.backend_results import MusicAnalysis
 from bot.core.timeline import format_duration, parse_draft
 from bot.local_backend.markup import browser_language, esc, page
+from bot.local_backend.music import video_music
 from bot.local_backend.page_texts import say
 from bot.local_backend.runtime import RUNTIME, Runtime
 from bot.local_backend.state import RenderJob, Session, Store
 from bot.local_backend.studio import TrackInfo, music_of
 from bot.pictures import draw_session
-from bot.studio.analysis import Analysis
 
 #: How long a page waits for a running analysis before it says "analysing".
 ANALYSIS_WAIT_SECONDS: Final = 1.5
@@ -86,7 +85,7 @@ async def timeline_png(request: web.Request) -> web.Response:
         return not_found(browser_language(request))
     info = await _track(runtime, session)
     analysis = info.analysis if info is not None else None
-    music = None if analysis is None else _music(analysis)
+    music = None if analysis is None else video_music(analysis, session.draft)
     timeline = parse_draft(session.draft)
     picture = await asyncio.to_thread(draw_session, timeline, music, lang=session.language)
     return web.Response(
@@ -102,17 +101,6 @@ async def _track(runtime: Runtime, session: Session) -> TrackInfo | None:
         return await asyncio.wait_for(runtime.desk.track(session), ANALYSIS_WAIT_SECONDS)
     except TimeoutError:  # the analysis goes on (Desk.track shields it)
         return None
-
-
-def _music(analysis: Analysis) -> MusicAnalysis:
-    return MusicAnalysis(
-        tempo_bpm=analysis.tempo_bpm,
-        duration_s=analysis.duration_s,
-        beats_s=analysis.beats_s,
-        downbeats_s=analysis.downbeats_s,
-        energy=analysis.energy,
-        energy_hop_s=analysis.energy_hop_s,
-    )
 
 
 def _track_html(session: Session, info: TrackInfo | None, lang: str | None) -> str:

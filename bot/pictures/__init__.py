@@ -1,6 +1,6 @@
 """Pictures the bot sends: the timeline as a PNG (:mod:`.timeline`), drawn in-process by Pillow.
 
-:mod:`.session` lays a session's beat grid on it; :mod:`.lettering` holds the font and what it
+:mod:`.session` adds a session's beat grid; :mod:`.lettering` holds the font and what it
 can draw; :mod:`.axis` the ticks and the beat grid.
 """
 

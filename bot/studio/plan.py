@@ -120,6 +120,13 @@ def plan(
     )
 
 
+def video_grid(draft: Mapping[str, Any], analysis: Analysis) -> tuple[Beats, Span]:
+    """The beats a render of ``draft`` is cut on (output ms), and the span of the track it uses."""
+    root = _mapping(draft)
+    span = _span(root, analysis)
+    return beat_grid(analysis, span, _tempo_factor(_mapping(root.get("m")))), span
+
+
 # -- reading the draft ------------------------------------------------------------------------
 
 

@@ -93,21 +93,35 @@ async def test_sync_to_the_beat_cuts_on_the_tracks_real_bars(api: Api, tmp_path:
         assert min(abs(start - bar) for bar in known.downbeats_s) <= 0.07, (start, known)
 
 
-async def test_state_carries_the_music_analysis_once_it_is_done(api: Api, tmp_path: Path) -> None:
-    """§3.7 ``video_analyses.music``: the track's own tempo, beats and downbeats, in seconds."""
+async def test_state_carries_the_music_as_the_video_plays_it(api: Api, tmp_path: Path) -> None:
+    """§3.7 ``video_analyses.music``: tempo, beats and downbeats on the video's clock."""
     data, known = groove_bytes(tmp_path)
     headers, sid = await studio_session(api, tmp_path, data)
     await api.turn(headers, sid, "sync the visuals to the beat")  # a turn awaits the analysis
-    music = (await api.state(headers, sid))["data"]["state"]["video_analyses"]["music"]
+    music = await music_of(api, headers, sid)
     assert music["tempo_bpm"] == pytest.approx(GROOVE.bpm, rel=0.02)
     assert music["duration_s"] == pytest.approx(GROOVE.seconds, abs=0.05)
-    for found, beats in (
-        (music["beats_s"], known.beats_s),
-        (music["downbeats_s"], known.downbeats_s),
-    ):
-        assert len(found) == pytest.approx(len(beats), abs=1)
-        assert all(min(abs(time - beat) for beat in beats) <= 0.07 for time in found), found
+    assert_near(music["beats_s"], known.beats_s)
+    assert_near(music["downbeats_s"], known.downbeats_s)
     assert len(music["energy"]) and all(0.0 <= value <= 1.0 for value in music["energy"])
+
+    # The video uses 3.5-11.5 s of the track (edges between beats): its clock starts at 3.5 s.
+    api.backend.sessions[sid].draft["m"].update(start_ms=3500, end_ms=11500)
+    music = await music_of(api, headers, sid)
+    assert music["duration_s"] == pytest.approx(8.0)
+    expected = [t - 3.5 for t in known.downbeats_s if 3.5 <= t < 11.5]
+    assert len(music["downbeats_s"]) == len(expected) == 4
+    assert_near(music["downbeats_s"], expected)
+
+
+async def music_of(api: Api, headers: dict[str, str], sid: str) -> dict[str, Any]:
+    return dict((await api.state(headers, sid))["data"]["state"]["video_analyses"]["music"])
+
+
+def assert_near(found: list[float], expected: list[float] | tuple[float, ...]) -> None:
+    """As many times as expected (give or take one at an edge), each within 70 ms of one."""
+    assert len(found) == pytest.approx(len(expected), abs=1), (found, expected)
+    assert all(min(abs(time - want) for want in expected) <= 0.07 for time in found), found
 
 
 async def test_a_request_it_cannot_do_gets_an_honest_answer(api: Api, tmp_path: Path) -> None:
