@@ -26,6 +26,9 @@ from bot.media_probe import VideoFacts
 THUMBNAIL_NAME: Final = "thumb.jpg"
 #: Where the thumbnail is taken when the music's downbeats are not known.
 FALLBACK_MOMENT_S: Final = 1.0
+#: A downbeat earlier than this is passed over for the next one: a video's first frames are
+#: often still fading in from black.
+EARLIEST_MOMENT_S: Final = 0.5
 #: How far before the video's end the thumbnail is taken at the latest (a seek to the very
 #: end finds no frame).
 END_MARGIN_S: Final = 0.1
@@ -92,10 +95,14 @@ def size_label(size_bytes: int) -> str:
 
 
 def first_downbeat_s(music: MusicAnalysis | None) -> float | None:
-    """The music's first downbeat in the video (seconds on the video's clock), if known."""
+    """The music's first downbeat in the video (seconds on the video's clock), if known.
+
+    Downbeats before :data:`EARLIEST_MOMENT_S` are passed over (a fade from black).
+    """
     if music is None:
         return None
-    return min((t for t in music.downbeats_s if math.isfinite(t) and t >= 0), default=None)
+    later = (t for t in music.downbeats_s if math.isfinite(t) and t >= EARLIEST_MOMENT_S)
+    return min(later, default=None)
 
 
 def thumbnail_moment(downbeat_s: float | None, seconds: float) -> float:

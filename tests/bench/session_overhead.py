@@ -384,10 +384,9 @@ class Session:
         acked = handle.interaction.callback_at or start
         smaller = SMALLER_COPY in post.content
         kind = "a smaller copy" if smaller else "the original"
+        videos = [a for a in post.attachments if a.content_type == "video/mp4"]
         attached = (
-            f"{kind} attached ({post.attachments[0].size / 1e6:.1f} MB)"
-            if post.attachments
-            else "nothing attached"
+            f"{kind} attached ({videos[0].size / 1e6:.1f} MB)" if videos else "nothing attached"
         )
         self._record(
             "/export → video posted",

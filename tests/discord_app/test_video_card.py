@@ -182,7 +182,8 @@ async def export_job(stage, render_id: str):
     [
         pytest.param((), None, id="no-downbeats"),
         pytest.param((2.0, 4.0), 2.0, id="first-downbeat"),
-        pytest.param((0.0, 2.0), 0.0, id="downbeat-at-the-start"),
+        pytest.param((0.0, 2.0), 2.0, id="downbeat-at-the-fade-in-passed-over"),
+        pytest.param((0.5, 2.0), 0.5, id="downbeat-just-after-the-fade-in"),
         pytest.param((-0.5, 1.5), 1.5, id="before-the-video-ignored"),
         pytest.param((float("nan"), 3.0), 3.0, id="not-a-number-ignored"),
     ],
