@@ -161,63 +161,63 @@ class TimelineButton(_ThreadButton, template=rf"^{PREFIX}timeline:(?P<thread_id>
         await _press(interaction, _actions(interaction).timeline(interaction, self.thread_id))
 
 
-class ExportAgainButton(
-    discord.ui.DynamicItem[discord.ui.Button[discord.ui.View]],
-    template=rf"^{PREFIX}again:(?P<thread_id>\d{{1,20}}):(?P<resolution>{AGAIN_RESOLUTION})$",
+class _ThreadChoiceButton(
+    discord.ui.DynamicItem[discord.ui.Button[discord.ui.View]], template=r"$^"
 ):
-    """On a video's card: export the thread's timeline again at 720p."""
+    """A button about one thread and one choice: ``beatthread:<action>:<thread id>:<choice>``."""
 
-    def __init__(self, thread_id: int, resolution: str, lang: str = "en") -> None:
+    action = ""
+    style = discord.ButtonStyle.secondary
+    #: The label's text key, with ``{choice}`` in it.
+    label_key = ""
+
+    def __init__(self, thread_id: int, choice: str, lang: str = "en") -> None:
         super().__init__(
             discord.ui.Button(
-                label=text(f"button_export_{resolution}", lang),
-                style=discord.ButtonStyle.primary,
-                custom_id=f"{PREFIX}again:{thread_id}:{resolution}",
+                label=text(self.label_key.format(choice=choice), lang),
+                style=self.style,
+                custom_id=f"{PREFIX}{self.action}:{thread_id}:{choice}",
             )
         )
         self.thread_id = thread_id
-        self.resolution = resolution
+        self.choice = choice
 
     @classmethod
     async def from_custom_id(
         cls, interaction: discord.Interaction, item: discord.ui.Item[Any], match: re.Match[str], /
     ) -> Self:
-        """Rebuild the button from a click."""
-        return cls(int(match["thread_id"]), match["resolution"])
+        """Rebuild the button from a click (the label does not matter then)."""
+        return cls(int(match["thread_id"]), match["choice"])
+
+
+class ExportAgainButton(
+    _ThreadChoiceButton,
+    template=rf"^{PREFIX}again:(?P<thread_id>\d{{1,20}}):(?P<choice>{AGAIN_RESOLUTION})$",
+):
+    """On a video's card: export the thread's timeline again at another resolution."""
+
+    action = "again"
+    style = discord.ButtonStyle.primary
+    label_key = "button_export_{choice}"
 
     async def callback(self, interaction: discord.Interaction) -> None:
         """Start an export at the button's resolution."""
-        again = _actions(interaction).export_at(interaction, self.thread_id, self.resolution)
+        again = _actions(interaction).export_at(interaction, self.thread_id, self.choice)
         await _press(interaction, again)
 
 
 class ReshapeButton(
-    discord.ui.DynamicItem[discord.ui.Button[discord.ui.View]],
-    template=rf"^{PREFIX}reshape:(?P<thread_id>\d{{1,20}}):(?P<shape>{'|'.join(SHAPES)})$",
+    _ThreadChoiceButton,
+    template=rf"^{PREFIX}reshape:(?P<thread_id>\d{{1,20}}):(?P<choice>{'|'.join(SHAPES)})$",
 ):
     """On a video's card (local studio): make the video vertical or square, then export it."""
 
-    def __init__(self, thread_id: int, shape: str, lang: str = "en") -> None:
-        super().__init__(
-            discord.ui.Button(
-                label=text(f"button_{shape}", lang),
-                style=discord.ButtonStyle.secondary,
-                custom_id=f"{PREFIX}reshape:{thread_id}:{shape}",
-            )
-        )
-        self.thread_id = thread_id
-        self.shape = shape
-
-    @classmethod
-    async def from_custom_id(
-        cls, interaction: discord.Interaction, item: discord.ui.Item[Any], match: re.Match[str], /
-    ) -> Self:
-        """Rebuild the button from a click."""
-        return cls(int(match["thread_id"]), match["shape"])
+    action = "reshape"
+    label_key = "button_{choice}"
 
     async def callback(self, interaction: discord.Interaction) -> None:
         """Ask for the shape, then export."""
-        reshape = _actions(interaction).reshape(interaction, self.thread_id, self.shape)
+        reshape = _actions(interaction).reshape(interaction, self.thread_id, self.choice)
         await _press(interaction, reshape)
 
 
