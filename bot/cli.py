@@ -15,6 +15,7 @@ from typing import Any
 from pydantic import ValidationError
 
 from bot.config import Settings
+from bot.core.language import REPLY_LANGUAGES
 from bot.observability import setup_logging
 
 
@@ -89,9 +90,10 @@ def _parser() -> argparse.ArgumentParser:
 def _language_option(parser: argparse.ArgumentParser) -> None:
     parser.add_argument(
         "--language",
-        choices=["en", "zh-CN"],
-        default="en",
-        help="language of the conversation and of NemoVideo's replies (default en)",
+        choices=REPLY_LANGUAGES,
+        default=None,
+        help="language of the conversation and of NemoVideo's replies "
+        "(default: your first message's, else en)",
     )
 
 

@@ -10,8 +10,11 @@ Each input line is a user message. Commands mirror the slash commands::
     /quit          leave now (a render already submitted goes on at NemoVideo)
 
 Any other line goes through the intent router, exactly like a Discord message. Replies print
-while they stream. Exports are followed by the same durable export poller as in Discord
-(:mod:`bot.jobs`), reporting through :class:`ConsoleNotifier`. At the end of input the console
+while they stream. The conversation speaks ``language`` when one is given (``--language``),
+else the language of the first message's script (mostly Chinese characters: 中文; see
+:mod:`bot.core.language`), else English; it starts at the first line that needs it.
+Exports are followed by the same durable export poller as in Discord (:mod:`bot.jobs`),
+reporting through :class:`ConsoleNotifier`. At the end of input the console
 waits for queued messages and for running exports, prints their MP4 links, and exits 0.
 
 The console is an adapter: it depends on the core and the jobs, and gets its use cases and its
@@ -37,6 +40,7 @@ import httpx
 
 from bot.core.backend_results import RenderStatus, UploadSource, file_source
 from bot.core.intents import Intent, IntentKind, route
+from bot.core.language import ENGLISH, reply_language
 from bot.core.models import ExportJob
 from bot.core.replies import ExportStarted, Notice, NoticeKind, ReplyEvent, ReplyText
 from bot.core.texts import accepted_formats, export_ready_text, text
@@ -64,28 +68,20 @@ async def run_console(
     lines: AsyncIterator[str],
     out: TextIO,
     *,
-    language: str = "en",
+    language: str | None = None,
     initial_upload: Path | None = None,
     save: VideoSaver | None = None,
 ) -> int:
     """Run one conversation from ``lines`` to ``out``; return the exit code.
 
-    ``save`` keeps a copy of each finished video (the demo's links end when it exits).
+    ``language``: the conversation's (``None``: decided by the first message, see the module
+    docstring). ``save`` keeps a copy of each finished video (the demo's links end when it
+    exits).
     """
-    printer = Printer(out, language)
+    printer = Printer(out, language or ENGLISH)
     notifier = ConsoleNotifier(printer, save)
     exports = poller(notifier)
     ids = _Ids()
-    conversation = await use_cases.start_conversation(
-        NewThread(
-            thread_id=ids.next(),
-            guild_id=0,
-            parent_channel_id=0,
-            owner_user_id=CONSOLE_USER_ID,
-            title="console",
-            language=language,
-        )
-    )
     store = use_cases.deps.store
 
     async def show(event: ReplyEvent) -> None:
@@ -97,29 +93,58 @@ async def run_console(
                 notifier.expect(job)
                 await exports.track(job)
 
-    runner = use_cases.runner(conversation, show)
-    printer.line(text("console_banner", language))
+    runners: list[ConversationRunner] = []
+
+    async def runner_for(first_message: str | None) -> ConversationRunner:
+        """The conversation's runner, started (in its language) by the first line needing it."""
+        if runners:
+            return runners[0]
+        printer.language = reply_language(chosen=language, first_message=first_message)
+        conversation = await use_cases.start_conversation(
+            NewThread(
+                thread_id=ids.next(),
+                guild_id=0,
+                parent_channel_id=0,
+                owner_user_id=CONSOLE_USER_ID,
+                title="console",
+                language=printer.language,
+            )
+        )
+        runners.append(use_cases.runner(conversation, show))
+        return runners[0]
+
+    printer.line(text("console_banner", printer.language))
     async with Supervisor() as tasks:
         tasks.spawn("export-poller", exports.run, stop=exports.stop, restart=True)
         try:
             if initial_upload is not None:
-                await _upload(runner, ids, printer, str(initial_upload))
+                await _upload(await runner_for(None), ids, printer, str(initial_upload))
             async for line in lines:
-                if not await _handle(line.strip(), runner, ids, printer):
-                    printer.line(text("console_bye", language))
+                if not await _handle(line.strip(), runner_for, ids, printer):
+                    printer.line(text("console_bye", printer.language))
                     return 0
-            await runner.join()
+            for runner in runners:
+                await runner.join()
             if notifier.waiting:
-                printer.line(text("console_waiting", language))
+                printer.line(text("console_waiting", printer.language))
             await notifier.settled()
             return 0
         finally:
-            await runner.close()
+            for runner in runners:
+                await runner.close()
 
 
-async def _handle(line: str, runner: ConversationRunner, ids: _Ids, printer: Printer) -> bool:
-    """Act on one input line; ``False`` means quit."""
-    lang = printer.language
+async def _handle(
+    line: str,
+    runner_for: Callable[[str | None], Awaitable[ConversationRunner]],
+    ids: _Ids,
+    printer: Printer,
+) -> bool:
+    """Act on one input line; ``False`` means quit.
+
+    ``runner_for`` gives the conversation's runner, given the line if it is a message (the
+    first one decides the language).
+    """
     command, _, argument = line.partition(" ")
     command = command.lower()
     if not line:
@@ -127,15 +152,16 @@ async def _handle(line: str, runner: ConversationRunner, ids: _Ids, printer: Pri
     if command in ("/quit", "/exit"):
         return False
     if command == "/help":
-        printer.line(text("console_help", lang))
+        printer.line(text("console_help", printer.language))
     elif command == "/upload":
-        await _upload(runner, ids, printer, argument.strip())
+        await _upload(await runner_for(None), ids, printer, argument.strip())
     elif command in _COMMANDS:
         message = IncomingMessage(ids.next(), CONSOLE_USER_ID, Intent(_COMMANDS[command], ""))
-        await runner.submit(message)
+        await (await runner_for(None)).submit(message)
     elif command.startswith("/") and len(command) > 1 and " " not in command[1:]:
-        printer.line(text("console_unknown_command", lang, command=command))
+        printer.line(text("console_unknown_command", printer.language, command=command))
     else:
+        runner = await runner_for(line)
         await runner.submit(IncomingMessage(ids.next(), CONSOLE_USER_ID, route(line)))
     return True
 

@@ -35,7 +35,7 @@ async def run_demo(
     out: TextIO,
     *,
     audio: Path | None = None,
-    language: str = "en",
+    language: str | None = None,
     save_to: Path | None = None,
 ) -> int:
     """Run the demo conversation; return the exit code.

@@ -162,6 +162,12 @@ class ChatTurn:
     updated_at: datetime
 
 
+#: The resolution a render is made at unless someone chose another (contract §3.8 ``output``).
+DEFAULT_RESOLUTION = "1080p"
+#: The resolutions an export may ask for, the default first; MP4 is the one format.
+EXPORT_RESOLUTIONS = (DEFAULT_RESOLUTION, "720p")
+
+
 @dataclass(frozen=True, slots=True)
 class ExportOptions:
     """What to render: the container format and the resolution (contract §3.8 ``output``).
@@ -170,7 +176,7 @@ class ExportOptions:
     """
 
     format: str = "mp4"
-    resolution: str = "1080p"
+    resolution: str = DEFAULT_RESOLUTION
 
     def output(self) -> dict[str, str]:
         """The render request's ``output`` object."""
@@ -199,6 +205,8 @@ class ExportJob:
     posted_at: datetime | None = None
     #: ``None``: the backend's default output (jobs recorded before options were stored).
     options: ExportOptions | None = None
+    #: How long the video is (the timeline's length when submitted); ``None``: not known.
+    length_ms: int | None = None
 
 
 class ExportJobChanges(TypedDict, total=False):
@@ -214,3 +222,46 @@ class ExportJobChanges(TypedDict, total=False):
     status_message_id: int | None
     posted_message_id: int | None
     posted_at: datetime | None
+
+
+# --- A musician's own settings and past exports ---------------------------------------------
+
+
+@dataclass(frozen=True, slots=True)
+class UserSettings:
+    """One user's ``/settings``; a user who never changed one has these defaults.
+
+    ``resolution`` applies to an export that names none; ``dm_video``: also send the finished
+    video by direct message; ``language``: the reply language they chose (a code of
+    :data:`bot.core.language.REPLY_LANGUAGES`), ``None`` for automatic.
+    """
+
+    resolution: str = DEFAULT_RESOLUTION
+    dm_video: bool = False
+    language: str | None = None
+
+
+class UserSettingsChanges(TypedDict, total=False):
+    """The settings one change sets (the others keep their stored or default values)."""
+
+    resolution: str
+    dm_video: bool
+    language: str | None
+
+
+@dataclass(frozen=True, slots=True)
+class PastExport:
+    """A video a user exported, as ``/history`` lists it (newest first).
+
+    ``length_ms`` is the timeline's length when it was rendered (``None``: not recorded, or
+    unknown); ``posted_message_id`` the post of the video in its thread, once posted.
+    """
+
+    render_id: str
+    thread_id: int
+    guild_id: int
+    created_at: datetime
+    output_url: str
+    length_ms: int | None = None
+    posted_message_id: int | None = None
+    resolution: str | None = None

@@ -2,8 +2,9 @@
 
 Every action acknowledges its interaction first (a deferral: Discord's 3-second deadline is
 never at the mercy of the database or the backend), then answers ephemerally, in the clicker's
-language (their Discord locale), while what the whole thread should see (an export's status,
-a queued turn) goes to the thread through the conversation's runner and presenter.
+language (their ``/settings`` choice, else their Discord locale), while what the whole thread
+should see (an export's status, a queued turn) goes to the thread through the conversation's
+runner and presenter.
 
 Rules:
 
@@ -13,7 +14,9 @@ Rules:
 * **Exports** go through the thread's runner (so they render the timeline *after* the edits
   queued before them), keyed by the interaction id (at most once). A user may have at most
   ``max_exports_per_user`` exports in flight: queued, or recorded and not finished. A video's
-  card exports again at the resolution its button names, the way ``/export`` does.
+  card exports again at the resolution its button names, the way ``/export`` does; an export
+  that names none (the Export button, ``/export`` alone) renders at the user's default
+  resolution (``/settings``).
 * **Vertical / Square** (a card's buttons, local studio only) send the edit in words
   (``reshape_words_*``) as a chat turn, the way a typed message goes, keyed by the interaction
   id; then an export, keyed by the negated id (never a Discord id), so it renders the edited
@@ -48,7 +51,7 @@ from bot.core.usecases import (
 from bot.core.usecases.explain import is_local_studio
 from bot.discord_app.errors import tell
 from bot.discord_app.hub import ConversationHub
-from bot.discord_app.locales import Locales
+from bot.discord_app.locales import Locales, ReplyLanguages
 from bot.discord_app.pictures import send_with_picture, timeline_file
 from bot.discord_app.render import content_of, credits_embed
 from bot.discord_app.views import export_view
@@ -78,20 +81,22 @@ class Actions:
         self._use_cases = use_cases
         self._hub = hub
         self._exports = exports
-        self._locales = locales
+        #: The language each user is answered in (their choice, their locale, …).
+        self.languages = ReplyLanguages(use_cases, locales)
         self.limits = limits
 
-    def language(self, interaction: discord.Interaction) -> str:
-        """The user's language (their Discord locale), remembered for their next posts."""
-        lang = str(interaction.locale.value)
-        self._locales.learn(interaction.user.id, lang)
-        return lang
+    async def language(self, interaction: discord.Interaction) -> str:
+        """The user's language (their ``/settings`` choice, else their Discord locale).
+
+        Their locale is remembered for their next posts.
+        """
+        return await self.languages.of_interaction(interaction)
 
     # -- buttons (ButtonActions) ------------------------------------------------------
 
     async def export(self, interaction: discord.Interaction, thread_id: int) -> None:
-        """The Export and Retry buttons: export the current timeline at the default options."""
-        await self.request_export(interaction, thread_id, ExportOptions(), guarded=True)
+        """The Export and Retry buttons: export the current timeline at the clicker's default."""
+        await self.request_export(interaction, thread_id, None, guarded=True)
 
     async def timeline(self, interaction: discord.Interaction, thread_id: int) -> None:
         """The Show timeline button."""
@@ -100,7 +105,7 @@ class Actions:
     async def cancel(self, interaction: discord.Interaction, render_id: str) -> None:
         """The Cancel button on a render's status message."""
         await interaction.response.defer()
-        lang = self.language(interaction)
+        lang = await self.language(interaction)
         store = self._use_cases.deps.store
         async with store.transaction() as tx:
             job = await tx.exports.get(render_id)
@@ -125,8 +130,7 @@ class Actions:
         self, interaction: discord.Interaction, thread_id: int, resolution: str
     ) -> None:
         """A card's Export again · 720p / 1080p: export the current timeline at ``resolution``."""
-        options = ExportOptions(resolution=resolution)
-        await self.request_export(interaction, thread_id, options, guarded=True)
+        await self.request_export(interaction, thread_id, resolution, guarded=True)
 
     async def reshape(self, interaction: discord.Interaction, thread_id: int, shape: str) -> None:
         """A card's Vertical / Square: the edit in words as a chat turn, then an export."""
@@ -143,7 +147,8 @@ class Actions:
         if not await runner.submit(edit):  # seen before, or shutting down (the thread was told)
             await self._tell(interaction, text("restarting", lang), lang)
             return
-        await self._submit_export(runner, -interaction.id, interaction.user.id, ExportOptions())
+        options = await self._use_cases.export_options(interaction.user.id, None)
+        await self._submit_export(runner, -interaction.id, interaction.user.id, options)
         shape_name = text(f"shape_{shape}", lang)
         await self._tell(interaction, text("reshape_requested", lang, shape=shape_name), lang)
 
@@ -153,14 +158,15 @@ class Actions:
         self,
         interaction: discord.Interaction,
         thread_id: int,
-        options: ExportOptions,
+        resolution: str | None,
         *,
         guarded: bool,
     ) -> None:
-        """Queue an export of the thread's timeline (rules in the module docstring)."""
+        """Queue an export of the thread's timeline at ``resolution`` (``None``: the user's)."""
         lang, runner = await self._deferred_runner(interaction, thread_id, guarded=guarded)
         if runner is None or not await self._room_for_export(interaction, lang):
             return
+        options = await self._use_cases.export_options(interaction.user.id, resolution)
         await self._submit_export(runner, interaction.id, interaction.user.id, options)
         confirmation = text(
             "export_requested",
@@ -187,7 +193,7 @@ class Actions:
     async def credits(self, interaction: discord.Interaction) -> None:
         """The user's credit balance, as an ephemeral embed."""
         await interaction.response.defer(ephemeral=True, thinking=True)
-        lang = self.language(interaction)
+        lang = await self.language(interaction)
         # Credits belong to the bot's NemoVideo account, not to a thread: the conversation
         # only carries the language here.
         asking = Conversation(0, interaction.user.id, lang)
@@ -235,7 +241,7 @@ class Actions:
         ``None`` for the runner after telling the user why they cannot use it.
         """
         await interaction.response.defer(ephemeral=True, thinking=True)
-        lang = self.language(interaction)
+        lang = await self.language(interaction)
         runner = await self._hub.get(thread_id)
         if runner is None:
             await self._tell(interaction, text("not_a_track_thread", lang), lang)

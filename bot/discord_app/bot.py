@@ -8,9 +8,10 @@ only in-memory parts (limiter, hub, notifier…) and closes only those. Start-up
 1. **Turns a previous run left unfinished** (in this process's shards) are marked
    interrupted and their threads told, with what the backend has now (never re-sent: a
    re-sent turn could be charged twice).
-2. **Commands and buttons:** the cogs, the persistent buttons (dynamic items, working on
-   messages from before a restart), the 中文 command translations, then the command sync,
-   only when the tree changed (:mod:`.command_sync`; a failed sync is logged, never fatal).
+2. **Commands and buttons:** the cogs, the persistent buttons and the ``/settings`` and
+   ``/history`` panels' components (dynamic items, working on messages from before a
+   restart), the 中文 command translations, then the command sync, only when the tree
+   changed (:mod:`.command_sync`; a failed sync is logged, never fatal).
 3. **Pictures:** the timeline picture's font is opened (a first drawing is ~250 ms).
 4. **The export poller** starts under a :class:`~bot.jobs.Supervisor` once the gateway is
    ready: it loads every unfinished export from the database (also those of a previous run)
@@ -62,6 +63,8 @@ from bot.discord_app.intake import TrackIntake
 from bot.discord_app.limiter import MessageLimiter
 from bot.discord_app.locales import Locales
 from bot.discord_app.notifier import DiscordNotifier
+from bot.discord_app.panels import PANEL_ITEMS
+from bot.discord_app.preferences import Preferences
 from bot.discord_app.presenter import ThreadPresenter
 from bot.discord_app.selfcheck import self_check
 from bot.discord_app.translator import CommandTranslator
@@ -272,9 +275,12 @@ class BeatthreadBot(commands.AutoShardedBot):
             hub=hub,
             intake=TrackIntake(http, hub, limiter, max_bytes=deps.timings.max_upload_bytes),
             actions=actions,
+            preferences=Preferences(use_cases, hub, actions.languages, track=self.handlers.track),
         )
         #: What the persistent buttons call (see :mod:`bot.discord_app.views`).
         self.button_actions = _TrackedButtons(actions, self.handlers)
+        #: What the /settings and /history panels call (see :mod:`bot.discord_app.panels`).
+        self.preferences = self.app.preferences
         self.message_content = message_content
         self._checked = False
         self._tasks = Supervisor()
@@ -285,7 +291,7 @@ class BeatthreadBot(commands.AutoShardedBot):
         """The one async start-up point (steps in the module docstring)."""
         await self._report_interrupted_turns()
         await self.install_commands()
-        self.add_dynamic_items(*DYNAMIC_ITEMS)
+        self.add_dynamic_items(*DYNAMIC_ITEMS, *PANEL_ITEMS)
         deps = self.app.use_cases.deps
         self.command_sync = await sync_commands(self.tree, deps.store, deps.clock)
         await asyncio.to_thread(pictures.warm_up)

@@ -17,6 +17,7 @@ from bot.discord_app.intake import TrackIntake
 from bot.discord_app.limiter import MessageLimiter
 from bot.discord_app.locales import Locales
 from bot.discord_app.notifier import DiscordNotifier
+from bot.discord_app.preferences import Preferences
 
 
 @dataclass(frozen=True, slots=True)
@@ -32,3 +33,4 @@ class AppContext:
     hub: ConversationHub
     intake: TrackIntake
     actions: Actions
+    preferences: Preferences

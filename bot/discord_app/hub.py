@@ -160,6 +160,17 @@ class ConversationHub:
             if not lookup.users:  # nobody else waits: the table holds lookups in progress only
                 del self._lookups[thread_id]
 
+    def speak(self, owner_id: int, language: str) -> None:
+        """The open conversations of ``owner_id`` speak ``language`` from now on.
+
+        The store has their threads in it already (``/settings``); this is the same for the
+        runners open now, so the next reply follows without a restart.
+        """
+        for entry in self._open.values():
+            conversation = entry.runner.conversation
+            if conversation.owner_id == owner_id:
+                conversation.language = language
+
     def queued(self) -> int:
         """How many messages wait in all queues (a metric)."""
         return sum(entry.runner.waiting() for entry in self._busy())

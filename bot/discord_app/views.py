@@ -19,15 +19,15 @@ from typing import Any, Final, Protocol, Self, runtime_checkable
 
 import discord
 
+from bot.core.models import EXPORT_RESOLUTIONS
 from bot.core.texts import text
 from bot.discord_app.errors import report
 
 PREFIX = "beatthread:"
 _RENDER_ID = r"[A-Za-z0-9][A-Za-z0-9_.\-]{0,79}"
-#: The resolution the marked button on a video's card exports at (Export again · 1080p).
-MARKED_RESOLUTION: Final = "1080p"
-#: The card's other resolution (Export again · 720p).
-AGAIN_RESOLUTION: Final = "720p"
+#: The card's Export again buttons' resolutions: the marked one (Export again · 1080p, whose
+#: custom id names the render) and the other (Export again · 720p).
+MARKED_RESOLUTION, AGAIN_RESOLUTION = EXPORT_RESOLUTIONS
 #: The shapes a card offers on the local studio, in button order.
 SHAPES: Final = ("vertical", "square")
 

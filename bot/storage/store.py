@@ -20,10 +20,12 @@ from bot.storage.db import QueuedSessionmaker, unit_of_work
 from bot.storage.repositories import (
     BotSettingRepository,
     ChatTurnRepository,
+    ExportHistoryRepository,
     ExportJobRepository,
     IdentityRepository,
     ThreadRepository,
     UploadRepository,
+    UserSettingsRepository,
 )
 
 __all__ = ["SqlIdentityStore", "SqlStore", "SqlTransaction", "utc_now"]
@@ -47,6 +49,8 @@ class SqlTransaction:
         self.turns = ChatTurnRepository(session)
         self.exports = ExportJobRepository(session)
         self.settings = BotSettingRepository(session)
+        self.user_settings = UserSettingsRepository(session)
+        self.history = ExportHistoryRepository(session)
 
 
 class SqlStore:

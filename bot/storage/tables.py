@@ -21,6 +21,7 @@ from typing import Any, ClassVar
 
 from sqlalchemy import (
     BigInteger,
+    Boolean,
     CheckConstraint,
     DateTime,
     Dialect,
@@ -48,6 +49,7 @@ __all__ = [
     "TrackThreadRow",
     "UTCDateTime",
     "UploadRow",
+    "UserSettingsRow",
 ]
 
 NAMING_CONVENTION: dict[str, str] = {
@@ -180,6 +182,8 @@ class TrackThreadRow(Base):
     __table_args__ = (
         _status_check(ThreadStatus),
         Index("ix_track_thread_guild_id", "guild_id"),
+        # A user's reply language, changed in /settings, reaches all of their threads.
+        Index("ix_track_thread_owner_user_id", "owner_user_id"),
     )
 
     thread_id: Mapped[int] = mapped_column(BigInteger, primary_key=True, autoincrement=False)
@@ -248,6 +252,8 @@ class ExportJobRow(Base):
         Index("ix_export_job_status_next_poll_at", "status", "next_poll_at"),
         Index("ix_export_job_lease_owner", "lease_owner"),
         Index("ix_export_job_thread_id", "thread_id"),
+        # /history: a requester's jobs, newest first.
+        Index("ix_export_job_requester_id_created_at", "requester_id", "created_at"),
     )
 
     render_id: Mapped[str] = mapped_column(String(128), primary_key=True)
@@ -269,6 +275,8 @@ class ExportJobRow(Base):
     # What the user chose (contract §3.8 ``output``); NULL: the backend's default.
     output_format: Mapped[str | None] = mapped_column(String(16))
     output_resolution: Mapped[str | None] = mapped_column(String(16))
+    # How long the video is (the timeline's length when submitted); NULL: not known.
+    length_ms: Mapped[int | None] = mapped_column(Integer)
     created_at: Mapped[datetime]
     updated_at: Mapped[datetime]
 
@@ -280,4 +288,18 @@ class BotSettingRow(Base):
 
     key: Mapped[str] = mapped_column(String(64), primary_key=True)
     value: Mapped[str] = mapped_column(Text)
+    updated_at: Mapped[datetime]
+
+
+class UserSettingsRow(Base):
+    """One user's own settings (``/settings``); no row: the defaults."""
+
+    __tablename__ = "user_settings"
+
+    user_id: Mapped[int] = mapped_column(BigInteger, primary_key=True, autoincrement=False)
+    resolution: Mapped[str] = mapped_column(String(16))
+    dm_video: Mapped[bool] = mapped_column(Boolean)
+    # NULL: automatic (the client's locale, the server's, the first message's script).
+    language: Mapped[str | None] = mapped_column(String(16))
+    created_at: Mapped[datetime]
     updated_at: Mapped[datetime]

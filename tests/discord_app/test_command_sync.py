@@ -146,7 +146,7 @@ async def test_sync_commands_cli_forces_a_sync_that_the_next_start_trusts(make_s
     for expected in (1, 2):
         code, out = await sync_commands_cli(stage)
         assert (code, syncs(stage)) == (0, expected), out
-        assert out.count("\n") == 1 and "synced 6 application commands" in out
+        assert out.count("\n") == 1 and "synced 8 application commands" in out
     await stage.start_bot()
     assert syncs(stage) == 2  # the CLI's fingerprint is the bot's own
     stage.emulator.faults.fail("PUT", COMMANDS, status=400, code=50035)

@@ -115,6 +115,10 @@ def empty_message() -> ApiError:
     return ApiError(400, 50006, "Cannot send an empty message")
 
 
+def cannot_send_to_user() -> ApiError:
+    return ApiError(403, 50007, "Cannot send messages to this user")
+
+
 def missing_permissions() -> ApiError:
     return ApiError(403, 50013, "Missing Permissions")
 

@@ -67,13 +67,18 @@ class CallbackType(enum.IntEnum):
 
 @dataclass(eq=False)
 class User:
-    """A Discord user; ``locale`` is what their client sends in interactions."""
+    """A Discord user; ``locale`` is what their client sends in interactions.
+
+    ``accepts_dms``: ``False`` for a user who turned off direct messages from server members
+    (a bot's DM to them is refused with 50007).
+    """
 
     id: int
     username: str
     locale: str = "en-US"
     bot: bool = False
     global_name: str | None = None
+    accepts_dms: bool = True
 
     @property
     def mention(self) -> str:

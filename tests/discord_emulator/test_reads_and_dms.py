@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import pytest
+
 from .clients import RecordingClient
 from .discordpy import discord, pointed_at, running
 
@@ -33,6 +35,17 @@ async def test_direct_message_content_visible_without_intent(make_emulator):
             await message.channel.send("hello mia")
     reply = await emu.wait_for_message(posted.channel_id)
     assert reply.content == "hello mia"
+
+
+async def test_direct_message_to_a_user_who_refuses_them(world, connect):
+    """A user without DMs from server members: the channel opens, a send is 403 / 50007."""
+    world.mia.user.accepts_dms = False
+    client = await connect(RecordingClient())
+    channel = await client.create_dm(discord.Object(world.mia.user.id))
+    with pytest.raises(discord.Forbidden) as refused:
+        await channel.send("your video is ready")
+    assert refused.value.code == 50007
+    assert world.emulator.state.channel_messages[channel.id] == []
 
 
 class Title(discord.ui.Modal, title="Name your video"):

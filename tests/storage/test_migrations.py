@@ -15,7 +15,15 @@ from bot.storage import create_engine, current_revision, downgrade, head_revisio
 from bot.storage.migrate import MIGRATIONS_DIR
 from bot.storage.tables import Base
 
-TABLES = {"backend_identity", "track_thread", "upload", "chat_turn", "export_job", "bot_setting"}
+TABLES = {
+    "backend_identity",
+    "track_thread",
+    "upload",
+    "chat_turn",
+    "export_job",
+    "bot_setting",
+    "user_settings",
+}
 REPO_ROOT = Path(__file__).resolve().parents[2]
 
 

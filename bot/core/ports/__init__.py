@@ -1,7 +1,8 @@
 """Protocols the use cases need; adapters implement them, the composition root wires them.
 
 * :class:`Store` (its transaction's ``threads``, ``uploads``, ``turns``, ``exports``,
-  ``settings``) and :class:`IdentityStore` — :mod:`bot.storage` (:mod:`.storage`);
+  ``settings``, ``user_settings``, ``history``) and :class:`IdentityStore` —
+  :mod:`bot.storage` (:mod:`.storage`);
 * :class:`Backend` — :mod:`bot.backend`, NemoVideo or the local backend (:mod:`.backend`);
 * :class:`Notifier` — where export news is shown, :mod:`bot.discord_app` and :mod:`bot.console`;
   :class:`ExportFollower` — the durable export poller, :mod:`bot.jobs.poller` (:mod:`.exports`);
@@ -16,6 +17,7 @@ from bot.core.ports.exports import ExportFollower, Notifier
 from bot.core.ports.storage import (
     BotSettingStore,
     ChatTurnStore,
+    ExportHistoryStore,
     ExportJobStore,
     FinishedRender,
     IdentityStore,
@@ -25,6 +27,7 @@ from bot.core.ports.storage import (
     StoreTransaction,
     ThreadStore,
     UploadStore,
+    UserSettingsStore,
 )
 from bot.core.ports.telemetry import PollerEvent, Tally, Telemetry, UploadOutcome
 
@@ -34,6 +37,7 @@ __all__ = [
     "ChatTurnStore",
     "Clock",
     "ExportFollower",
+    "ExportHistoryStore",
     "ExportJobStore",
     "FinishedRender",
     "IdentityStore",
@@ -48,4 +52,5 @@ __all__ = [
     "ThreadStore",
     "UploadOutcome",
     "UploadStore",
+    "UserSettingsStore",
 ]

@@ -17,11 +17,14 @@ from bot.core.models import (
     ExportOptions,
     ExportStatus,
     NewThread,
+    PastExport,
     Recorded,
     ThreadStatus,
     TrackThread,
     Upload,
     UploadStatus,
+    UserSettings,
+    UserSettingsChanges,
 )
 
 
@@ -64,6 +67,10 @@ class ThreadStore(Protocol):
 
     async def save_timeline(self, thread_id: int, snapshot: str, *, now: datetime) -> bool:
         """Remember the last timeline seen (for "what changed" diffs); ``False`` if unknown."""
+        ...
+
+    async def set_owner_language(self, owner_user_id: int, language: str, *, now: datetime) -> int:
+        """Make every thread of ``owner_user_id`` speak ``language``; return how many changed."""
         ...
 
 
@@ -168,8 +175,12 @@ class ExportJobStore(Protocol):
         status_message_id: int | None = None,
         options: ExportOptions | None = None,
         attempts: int = 0,
+        length_ms: int | None = None,
     ) -> Recorded[ExportJob]:
-        """Store a new job (first poll at ``next_poll_at``, default ``now``), or return it."""
+        """Store a new job (first poll at ``next_poll_at``, default ``now``), or return it.
+
+        ``length_ms``: how long the video will be (the timeline's length), for the history.
+        """
         ...
 
     async def get(self, render_id: str) -> ExportJob | None:
@@ -287,6 +298,32 @@ class BotSettingStore(Protocol):
         ...
 
 
+class ExportHistoryStore(Protocol):
+    """A user's finished videos (export jobs that have one), newest first."""
+
+    async def count(self, requester_id: int) -> int:
+        """How many videos ``requester_id`` exported."""
+        ...
+
+    async def page(self, requester_id: int, *, offset: int, limit: int) -> list[PastExport]:
+        """Up to ``limit`` of their videos, newest first, after skipping ``offset``."""
+        ...
+
+
+class UserSettingsStore(Protocol):
+    """Each user's own settings (``/settings``), by Discord user id."""
+
+    async def get(self, user_id: int) -> UserSettings | None:
+        """The user's stored settings, or ``None`` if they never changed one."""
+        ...
+
+    async def change(
+        self, user_id: int, *, now: datetime, **changes: Unpack[UserSettingsChanges]
+    ) -> UserSettings:
+        """Store ``changes`` at once (one atomic upsert; the other settings stay); return all."""
+        ...
+
+
 class StoreTransaction(Protocol):
     """The stores of one unit of work; everything in it commits or rolls back together."""
 
@@ -313,6 +350,16 @@ class StoreTransaction(Protocol):
     @property
     def settings(self) -> BotSettingStore:
         """Facts of this deployment, by key."""
+        ...
+
+    @property
+    def user_settings(self) -> UserSettingsStore:
+        """Each user's own settings."""
+        ...
+
+    @property
+    def history(self) -> ExportHistoryStore:
+        """Users' finished videos."""
         ...
 
 

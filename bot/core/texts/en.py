@@ -183,7 +183,8 @@ EN: Final[dict[str, str]] = {
         "**Make music video** from a message's Apps menu. I open a thread for it; "
         'talk to me there, no @mention needed, for example "sync visuals to the beat" '
         'or "add the title Urban Dreams".\n'
-        "`/status` shows the timeline, `/export` renders the MP4, `/credits` shows your balance."
+        "`/status` shows the timeline, `/export` renders the MP4, `/credits` shows your balance, "
+        "`/history` lists your videos and `/settings` holds your own choices."
     ),
     "discord_forbidden": (
         "⚠️ I'm missing a Discord permission for that here. Ask an admin to check my role."
@@ -207,11 +208,49 @@ EN: Final[dict[str, str]] = {
     "cmd_export_name": "export",
     "cmd_export_description": "Render this thread's video as an MP4",
     "cmd_export_resolution_name": "resolution",
-    "cmd_export_resolution_description": "Video resolution (default 1080p)",
+    "cmd_export_resolution_description": "Video resolution (default: yours in /settings)",
     "cmd_status_name": "status",
     "cmd_status_description": "Show this thread's timeline",
     "cmd_help_name": "help",
     "cmd_help_description": "How to use Beatthread",
+    "cmd_settings_name": "settings",
+    "cmd_settings_description": "Your own settings: default resolution, video by DM, language",
+    "cmd_history_name": "history",
+    "cmd_history_description": "Your last exported videos",
+    # --- /settings ----------------------------------------------------------------------
+    "settings_title": "⚙️ **Your settings**",
+    "settings_resolution": "Default resolution: **{resolution}** (for exports that name none)",
+    "settings_dm": "DM me the finished video: **{state}**",
+    "settings_language": "Reply language: **{language}**",
+    "settings_on": "on",
+    "settings_off": "off",
+    "settings_language_auto": "Automatic",
+    "settings_language_en": "English",
+    "settings_language_zh": "中文",
+    "settings_language_auto_description": "Your Discord language, else the server's",
+    "settings_resolution_placeholder": "Default resolution",
+    "settings_language_placeholder": "Reply language",
+    "settings_dm_button": "DM me the video: {state}",
+    "settings_saved_resolution": (
+        "✅ Saved: exports that name no resolution render at {resolution}."
+    ),
+    "settings_saved_dm_on": "✅ Saved: I'll also DM you each finished video.",
+    "settings_saved_dm_off": "✅ Saved: finished videos go to their thread only.",
+    "settings_saved_language": "✅ Saved: I'll reply in {language}, in your threads too.",
+    "settings_saved_language_auto": (
+        "✅ Saved: new threads reply in your Discord language (threads you have keep theirs)."
+    ),
+    # --- /history -----------------------------------------------------------------------
+    "history_title": "🎞️ **Your videos** (page {page} of {pages})",
+    "history_entry": "{number}. {thread} · {date} · {length} · {link}",
+    "history_link": "[Watch](<{url}>)",
+    "history_length_unknown": "length unknown",
+    "history_empty": (
+        "🎞️ No videos yet. Post a track (or use `/track`), shape it in its thread, then "
+        "`/export`: your videos will be listed here."
+    ),
+    "history_previous": "◀ Previous",
+    "history_next": "Next ▶",
     # --- upload rejections --------------------------------------------------------------
     "upload_empty": "⚠️ **{filename}** is empty.",
     "upload_too_large": (

@@ -128,7 +128,8 @@ ZH: Final[dict[str, str]] = {
         "在关注的频道发一首曲子（MP3、WAV、MP4 等），或使用 `/track`，或在消息的“应用”菜单里选"
         "**制作音乐视频**。我会为它开一个帖子，在帖子里直接和我说话即可，不用 @我，"
         "例如“画面踩点同步”或“添加标题：霓虹之夜”。\n"
-        "`/status` 查看时间线，`/export` 渲染 MP4，`/credits` 查看积分。"
+        "`/status` 查看时间线，`/export` 渲染 MP4，`/credits` 查看积分，"
+        "`/history` 列出你的视频，`/settings` 是你的个人设置。"
     ),
     "discord_forbidden": "⚠️ 我在这里缺少相应的 Discord 权限。请管理员检查我的角色权限。",
     "discord_failed": "⚠️ Discord 暂时没有接受这个请求，请再试一次。",
@@ -147,11 +148,45 @@ ZH: Final[dict[str, str]] = {
     "cmd_export_name": "导出",
     "cmd_export_description": "把这个帖子的视频渲染成 MP4",
     "cmd_export_resolution_name": "分辨率",
-    "cmd_export_resolution_description": "视频分辨率（默认 1080p）",
+    "cmd_export_resolution_description": "视频分辨率（默认：你在 /settings 里选的）",
     "cmd_status_name": "状态",
     "cmd_status_description": "查看这个帖子的时间线",
     "cmd_help_name": "帮助",
     "cmd_help_description": "Beatthread 使用说明",
+    "cmd_settings_name": "设置",
+    "cmd_settings_description": "你的个人设置：默认分辨率、私信发送视频、回复语言",
+    "cmd_history_name": "历史",
+    "cmd_history_description": "你最近导出的视频",
+    "settings_title": "⚙️ **你的设置**",
+    "settings_resolution": "默认分辨率：**{resolution}**（导出未指定分辨率时使用）",
+    "settings_dm": "完成的视频也私信发给我：**{state}**",
+    "settings_language": "回复语言：**{language}**",
+    "settings_on": "开",
+    "settings_off": "关",
+    "settings_language_auto": "自动",
+    "settings_language_en": "English",
+    "settings_language_zh": "中文",
+    "settings_language_auto_description": "跟随你的 Discord 语言，否则跟随服务器",
+    "settings_resolution_placeholder": "默认分辨率",
+    "settings_language_placeholder": "回复语言",
+    "settings_dm_button": "私信发送视频：{state}",
+    "settings_saved_resolution": "✅ 已保存：未指定分辨率的导出将按 {resolution} 渲染。",
+    "settings_saved_dm_on": "✅ 已保存：每个完成的视频也会私信发给你。",
+    "settings_saved_dm_off": "✅ 已保存：完成的视频只发在它的帖子里。",
+    "settings_saved_language": "✅ 已保存：我会用{language}回复，你已有的帖子也一样。",
+    "settings_saved_language_auto": (
+        "✅ 已保存：新帖子将跟随你的 Discord 语言（已有的帖子保持原样）。"
+    ),
+    "history_title": "🎞️ **你的视频**（第 {page}/{pages} 页）",
+    "history_entry": "{number}. {thread} · {date} · {length} · {link}",
+    "history_link": "[观看](<{url}>)",
+    "history_length_unknown": "时长未知",
+    "history_empty": (
+        "🎞️ 还没有视频。先发一首曲子（或用 `/track`），在帖子里编辑好，再用 `/export`："
+        "你的视频会列在这里。"
+    ),
+    "history_previous": "◀ 上一页",
+    "history_next": "下一页 ▶",
     "upload_empty": "⚠️ **{filename}** 是空文件。",
     "upload_too_large": "⚠️ **{filename}** 太大了（上限 {limit_mb} MB）。请压缩或剪短后再试。",
     "upload_unsupported": "⚠️ 无法使用 **{filename}**：不支持 .{extension} 文件。支持：{accepted}。",

@@ -10,6 +10,8 @@ rules. The rules of each use case are in its module's docstring:
 * :mod:`.chat` - a chat turn (streaming, still-working, silent turns, dropped streams)
 * :mod:`.queries` - credits and the timeline summary
 * :mod:`.exports` - submit a render (the export poller in :mod:`bot.jobs` follows it)
+* :mod:`.settings` - a user's own settings (resolution, video by DM, reply language)
+* :mod:`.history` - a user's finished videos, a page at a time
 * :mod:`.runner` - one turn at a time, queued in order, bursts merged, each message once
 * :mod:`.explain` - the one place an error becomes user text
 """
@@ -17,8 +19,9 @@ rules. The rules of each use case are in its module's docstring:
 from __future__ import annotations
 
 from collections.abc import AsyncIterator
+from typing import Unpack
 
-from bot.core.models import ExportOptions, NewThread
+from bot.core.models import ExportOptions, NewThread, UserSettings, UserSettingsChanges
 from bot.core.ports import Backend, Clock, Store, Tally, Telemetry
 from bot.core.replies import ReplyEvent
 from bot.core.usecases.chat import after_interruption, chat_turn
@@ -30,9 +33,11 @@ from bot.core.usecases.context import (
     Timings,
 )
 from bot.core.usecases.exports import start_export
+from bot.core.usecases.history import HistoryPage, history_page
 from bot.core.usecases.queries import credits, timeline
 from bot.core.usecases.runner import ConversationRunner, IncomingMessage, ReplySink
 from bot.core.usecases.sessions import open_conversation, start_conversation
+from bot.core.usecases.settings import change_settings, export_options, user_settings
 from bot.core.usecases.uploads import upload
 
 __all__ = [
@@ -41,12 +46,14 @@ __all__ = [
     "ConversationRunner",
     "Deps",
     "ExportOptions",
+    "HistoryPage",
     "IncomingMessage",
     "NewThread",
     "ReplySink",
     "SystemClock",
     "Timings",
     "UseCases",
+    "UserSettings",
 ]
 
 
@@ -108,3 +115,21 @@ class UseCases:
     ) -> AsyncIterator[ReplyEvent]:
         """Submit a render of the current timeline."""
         return start_export(self.deps, conversation, requester_id, options)
+
+    async def user_settings(self, user_id: int) -> UserSettings:
+        """The user's own settings (the defaults until they change one)."""
+        return await user_settings(self.deps, user_id)
+
+    async def change_settings(
+        self, user_id: int, **changes: Unpack[UserSettingsChanges]
+    ) -> UserSettings:
+        """Store a change of the user's settings at once; return them all."""
+        return await change_settings(self.deps, user_id, **changes)
+
+    async def export_options(self, requester_id: int, resolution: str | None) -> ExportOptions:
+        """What an export renders: ``resolution``, else the requester's default."""
+        return await export_options(self.deps, requester_id, resolution)
+
+    async def history(self, requester_id: int, page: int = 1) -> HistoryPage:
+        """A page of the requester's finished videos, newest first."""
+        return await history_page(self.deps, requester_id, page)

@@ -37,7 +37,9 @@ from bot.core.texts import text
 from bot.core.timeline import is_exportable
 from bot.core.usecases.context import Conversation, Deps
 from bot.core.usecases.explain import explain
+from bot.core.usecases.history import video_length_ms
 from bot.core.usecases.sessions import current_state, save_snapshot, session_of
+from bot.core.usecases.settings import export_options
 
 __all__ = ["FIRST_POLL_JITTER", "ExportJobs", "NoRender", "start_export"]
 
@@ -75,8 +77,10 @@ class ExportJobs:
         options: ExportOptions | None = None,
     ) -> ExportJob:
         """Record and submit a render (a new id on refusal, once); return the job that took."""
+        length_ms = video_length_ms(draft)
         for attempt in (1, 2):
-            job = await self._record(thread.thread_id, requester_id, options, self.deps.clock.now())
+            now = self.deps.clock.now()
+            job = await self._record(thread.thread_id, requester_id, options, now, length_ms)
             if job is None:
                 raise AssertionError("unreachable: only a replacement can be refused")
             try:
@@ -107,6 +111,7 @@ class ExportJobs:
             job.requester_id,
             job.options,
             now,
+            video_length_ms(draft),
             replacing=job,
             error=error,
             owner=owner,
@@ -145,6 +150,7 @@ class ExportJobs:
         requester_id: int,
         options: ExportOptions | None,
         now: datetime,
+        length_ms: int | None,
         *,
         replacing: ExportJob | None = None,
         error: str = "",
@@ -174,6 +180,7 @@ class ExportJobs:
                 options=options,
                 attempts=0 if replacing is None else replacing.attempts + 1,
                 status_message_id=None if replacing is None else replacing.status_message_id,
+                length_ms=length_ms,
             )
         if replacing is not None:
             self._count(ExportStatus.FAILED)
@@ -355,10 +362,13 @@ async def start_export(
     """Submit a render of the current timeline; yields :class:`ExportStarted` on success.
 
     The draft is read from the state; an empty timeline is refused politely (nothing is sent).
-    The backend is never asked to export in chat: rendering is our own call (§8).
+    The backend is never asked to export in chat: rendering is our own call (§8). Without
+    ``options``, MP4 at the requester's default resolution (their ``/settings``).
     """
     lang = conversation.language
     try:
+        if options is None:
+            options = await export_options(deps, requester_id)
         thread, state, notice = await current_state(deps, conversation)
         if notice is not None:
             # The timeline went with the session: say so; there is no edit left to export.

@@ -62,9 +62,10 @@ class IncomingMessage:
     """A user's message: its id (processed at most once), author, intent and files.
 
     ``intent`` is what the front end decided the message is (the use case, and the text it
-    carries). ``export_options`` choose what an export renders (the backend's default without
-    them). ``received_at`` is when the front end got it (:meth:`Clock.monotonic`; default: when
-    it is submitted), so typing reported while it was being recorded counts as typing after it.
+    carries). ``export_options`` choose what an export renders (without them: the author's
+    default resolution). ``received_at`` is when the front end got it
+    (:meth:`Clock.monotonic`; default: when it is submitted), so typing reported while it was
+    being recorded counts as typing after it.
     """
 
     message_id: int

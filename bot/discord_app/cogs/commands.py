@@ -1,7 +1,10 @@
-"""``/credits``, ``/export``, ``/status`` and ``/help`` (names and descriptions also in 中文).
+"""``/credits``, ``/export``, ``/status``, ``/settings``, ``/history`` and ``/help``.
 
-The handlers are one line each: :class:`~bot.discord_app.actions.Actions` acknowledges, does
-the work and answers ephemerally; what the thread should see comes through the thread.
+Names and descriptions are also in 中文. The handlers are one line each:
+:class:`~bot.discord_app.actions.Actions` (the thread and the account) and
+:class:`~bot.discord_app.preferences.Preferences` (the user's own settings and videos)
+acknowledge, do the work and answer ephemerally; what the thread should see comes through the
+thread.
 """
 
 from __future__ import annotations
@@ -10,15 +13,11 @@ import discord
 from discord import app_commands
 from discord.ext import commands
 
-from bot.core.usecases import ExportOptions
+from bot.core.models import EXPORT_RESOLUTIONS
 from bot.discord_app.context import AppContext
 from bot.discord_app.errors import tell
 from bot.discord_app.render import help_embed
 from bot.discord_app.translator import localized
-
-#: The ``output`` choices the render contract accepts (§3.8); MP4 is the one format.
-RESOLUTIONS = ("1080p", "720p")
-DEFAULT_RESOLUTION = "1080p"
 
 
 class CommandsCog(commands.Cog):
@@ -41,16 +40,13 @@ class CommandsCog(commands.Cog):
     @app_commands.rename(resolution=localized("cmd_export_resolution_name"))
     @app_commands.describe(resolution=localized("cmd_export_resolution_description"))
     @app_commands.choices(
-        resolution=[app_commands.Choice(name=value, value=value) for value in RESOLUTIONS]
+        resolution=[app_commands.Choice(name=value, value=value) for value in EXPORT_RESOLUTIONS]
     )
     @app_commands.guild_only()
-    async def export(
-        self, interaction: discord.Interaction, resolution: str = DEFAULT_RESOLUTION
-    ) -> None:
-        """Render this thread's video (MP4, 1080p unless chosen otherwise)."""
-        options = ExportOptions(format="mp4", resolution=resolution)
+    async def export(self, interaction: discord.Interaction, resolution: str | None = None) -> None:
+        """Render this thread's video (MP4, at the user's default resolution unless chosen)."""
         channel_id = interaction.channel_id or 0
-        await self._app.actions.request_export(interaction, channel_id, options, guarded=False)
+        await self._app.actions.request_export(interaction, channel_id, resolution, guarded=False)
 
     @app_commands.command(
         name=localized("cmd_status_name"), description=localized("cmd_status_description")
@@ -62,9 +58,23 @@ class CommandsCog(commands.Cog):
         await self._app.actions.show_timeline(interaction, channel_id, guarded=False)
 
     @app_commands.command(
+        name=localized("cmd_settings_name"), description=localized("cmd_settings_description")
+    )
+    async def settings(self, interaction: discord.Interaction) -> None:
+        """The user's own settings, to change in place."""
+        await self._app.preferences.show_settings(interaction)
+
+    @app_commands.command(
+        name=localized("cmd_history_name"), description=localized("cmd_history_description")
+    )
+    async def history(self, interaction: discord.Interaction) -> None:
+        """The user's last exported videos, a page at a time."""
+        await self._app.preferences.show_history(interaction)
+
+    @app_commands.command(
         name=localized("cmd_help_name"), description=localized("cmd_help_description")
     )
     async def help(self, interaction: discord.Interaction) -> None:
         """How Beatthread works."""
-        lang = self._app.actions.language(interaction)
+        lang = await self._app.actions.language(interaction)
         await tell(interaction, embed=help_embed(lang))

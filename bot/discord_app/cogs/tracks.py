@@ -4,8 +4,9 @@ Each way acknowledges at once (a 🎬 reaction on a post; a deferral for an inte
 hands the file to :class:`~bot.discord_app.intake.TrackIntake`. The answer goes where the user
 looks: a refused post gets a reply under it, an interaction an ephemeral follow-up (the thread
 itself is public); a message that has a thread already gets a link to it, never a second one.
-The conversation speaks the user's language: the interaction's locale, or for a post the
-author's remembered locale, else the server's.
+The conversation speaks its owner's language (:mod:`bot.discord_app.locales`): their
+``/settings`` choice, else the interaction's locale; for a post, the author's remembered
+locale, else the server's chosen one, else the script of the post's words.
 """
 
 from __future__ import annotations
@@ -62,8 +63,7 @@ class TracksCog(commands.Cog):
         with contextlib.suppress(discord.HTTPException):  # a courtesy; missing rights are fine
             await self._app.limiter.request()
             await message.add_reaction(ACKNOWLEDGE)
-        guild_locale = str(channel.guild.preferred_locale.value)
-        lang = self._app.locales.of(message.author.id, guild_locale)
+        lang = await self._app.actions.languages.of_post(message)
         try:
             outcome = await self._app.intake.receive(
                 message.attachments[0],
@@ -103,7 +103,7 @@ class TracksCog(commands.Cog):
         """The "Make music video" message menu: a thread for the message's first file."""
         await interaction.response.defer(ephemeral=True, thinking=True)
         if not message.attachments:
-            lang = self._app.actions.language(interaction)
+            lang = await self._app.actions.language(interaction)
             hint = text("track_no_file", lang, accepted=accepted_formats(lang))
             await interaction.followup.send(hint, ephemeral=True)
             return
@@ -116,7 +116,7 @@ class TracksCog(commands.Cog):
         *,
         message: discord.Message | None,
     ) -> None:
-        lang = self._app.actions.language(interaction)
+        lang = await self._app.actions.language(interaction)
         channel = interaction.channel
         if isinstance(channel, discord.Thread):
             channel = channel.parent

@@ -15,18 +15,22 @@ class and the statement helpers they share.
 """
 
 from bot.storage.repositories.exports import UNFINISHED_EXPORT_STATUSES, ExportJobRepository
+from bot.storage.repositories.history import ExportHistoryRepository
 from bot.storage.repositories.identity import IdentityRepository
 from bot.storage.repositories.settings import BotSettingRepository
 from bot.storage.repositories.threads import ThreadRepository
 from bot.storage.repositories.turns import ChatTurnRepository
 from bot.storage.repositories.uploads import UploadRepository
+from bot.storage.repositories.user_settings import UserSettingsRepository
 
 __all__ = [
     "UNFINISHED_EXPORT_STATUSES",
     "BotSettingRepository",
     "ChatTurnRepository",
+    "ExportHistoryRepository",
     "ExportJobRepository",
     "IdentityRepository",
     "ThreadRepository",
     "UploadRepository",
+    "UserSettingsRepository",
 ]

@@ -32,6 +32,7 @@ from bot.storage.tables import (
     ExportJobRow,
     TrackThreadRow,
     UploadRow,
+    UserSettingsRow,
 )
 
 if TYPE_CHECKING:
@@ -43,6 +44,7 @@ UPLOAD = cast(Table, UploadRow.__table__)
 TURN = cast(Table, ChatTurnRow.__table__)
 JOB = cast(Table, ExportJobRow.__table__)
 SETTING = cast(Table, BotSettingRow.__table__)
+USER_SETTINGS = cast(Table, UserSettingsRow.__table__)
 
 _ModelT = TypeVar("_ModelT", bound="DataclassInstance")
 
@@ -93,6 +95,7 @@ JOB_COLUMNS = (
     JOB.c.posted_at,
     JOB.c.output_format,
     JOB.c.output_resolution,
+    JOB.c.length_ms,
 )
 _EXPORT_STATUS = {status.value: status for status in ExportStatus}
 
@@ -118,6 +121,7 @@ def read_job(row: Sequence[Any]) -> ExportJob:
         posted_at,
         output_format,
         output_resolution,
+        length_ms,
     ) = row
     return ExportJob(
         render_id=render_id,
@@ -137,6 +141,7 @@ def read_job(row: Sequence[Any]) -> ExportJob:
         posted_message_id=posted_message_id,
         posted_at=posted_at,
         options=_options(output_format, output_resolution),
+        length_ms=length_ms,
     )
 
 

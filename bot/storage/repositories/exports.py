@@ -178,6 +178,7 @@ class ExportJobRepository(Repository):
         status_message_id: int | None = None,
         options: ExportOptions | None = None,
         attempts: int = 0,
+        length_ms: int | None = None,
     ) -> Recorded[ExportJob]:
         """``INSERT … ON CONFLICT DO NOTHING`` on the render id, then a read-back."""
         created = await insert_once(
@@ -193,6 +194,7 @@ class ExportJobRepository(Repository):
             status_message_id=status_message_id,
             output_format=options.format if options is not None else None,
             output_resolution=options.resolution if options is not None else None,
+            length_ms=length_ms,
             created_at=now,
             updated_at=now,
         )

@@ -8,7 +8,14 @@ from datetime import datetime
 from sqlalchemy import bindparam, select, update
 
 from bot.core.models import NewThread, Recorded, ThreadStatus, TrackThread
-from bot.storage.repositories._common import Repository, changed_one, first, insert_once, stored
+from bot.storage.repositories._common import (
+    Repository,
+    changed_one,
+    first,
+    insert_once,
+    rowcount,
+    stored,
+)
 from bot.storage.repositories._rows import THREAD, read_thread
 
 # Built once (the lookup runs on every message in a thread); parameters are named b_*.
@@ -70,6 +77,18 @@ class ThreadRepository(Repository):
     async def save_timeline(self, thread_id: int, snapshot: str, *, now: datetime) -> bool:
         """One ``UPDATE`` by primary key (the snapshot is stored as given)."""
         return await self._update(thread_id, timeline_snapshot=snapshot, updated_at=now)
+
+    async def set_owner_language(self, owner_user_id: int, language: str, *, now: datetime) -> int:
+        """One ``UPDATE`` on the owner index, leaving threads that speak it already alone."""
+        statement = (
+            update(THREAD)
+            .where(
+                THREAD.c.owner_user_id == owner_user_id,
+                THREAD.c.language.is_distinct_from(language),
+            )
+            .values(language=language, updated_at=now)
+        )
+        return await rowcount(self._session, statement)
 
     async def _update(self, thread_id: int, **values: object) -> bool:
         statement = update(THREAD).where(THREAD.c.thread_id == thread_id).values(**values)

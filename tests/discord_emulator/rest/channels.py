@@ -90,6 +90,12 @@ class ChannelRoutes:
             with_nonce=created,
         )
 
+    def _accepts_dms(self, channel: Channel) -> bool:
+        """Whether the person at the other end of a DM channel takes messages from the bot."""
+        state = self.ctx.state
+        others = [state.users.get(i) for i in channel.recipient_ids if i != state.bot.id]
+        return all(user is None or user.accepts_dms for user in others)
+
     @staticmethod
     def _require(permissions: int, needed: Permission) -> None:
         if not permissions & needed:
@@ -165,6 +171,8 @@ class ChannelRoutes:
         validate_message_fields(self.ctx, data)
         if is_empty(data, body.files):
             raise errors.empty_message()
+        if channel.type == ChannelType.DM and not self._accepts_dms(channel):
+            raise errors.cannot_send_to_user()
         if not await self.ctx.holds.before_store(channel.id, data):
             # Dropped: the request died with its client and never reached Discord.
             if request.transport is not None:
