@@ -130,7 +130,7 @@ class Transcript(io.StringIO):
 class InProcessConsole:
     """``run_console`` on a task, fed line by line."""
 
-    def __init__(self, use_cases: UseCases, language: str = "en") -> None:
+    def __init__(self, use_cases: UseCases, language: str | None = "en") -> None:
         self.out = Transcript()
         self._lines: asyncio.Queue[str | None] = asyncio.Queue()
         deps = use_cases.deps
@@ -235,13 +235,26 @@ async def test_upload_server_error(console, local_backend, tmp_path):
     assert await console.finish() == 0
 
 
-async def test_chinese_conversation(nemo, store, local_backend):
-    """--language zh-CN: Chinese texts, Chinese commands, and a zh-CN backend session."""
-    running = InProcessConsole(UseCases(nemo, store, timings=FAST), language="zh-CN")
-    await running.out.expect(r"Beatthread 终端")
+@pytest.mark.parametrize("language", ["zh-CN", None])
+async def test_chinese_conversation(nemo, store, local_backend, language):
+    """--language zh-CN, or none and a first message in 中文: Chinese texts, a zh-CN session."""
+    running = InProcessConsole(UseCases(nemo, store, timings=FAST), language=language)
+    if language is not None:
+        await running.out.expect(r"Beatthread 终端")
     running.send("积分还剩多少")
     await running.out.expect(r"积分：可用 100")
     running.send("/status")
     await running.out.expect(r"时间线（0 条轨道）")
     assert await running.finish() == 0
     assert [s.language for s in local_backend.sessions.values()] == ["zh-CN"]
+
+
+async def test_without_a_language_an_english_first_message_stays_english(
+    nemo, store, local_backend
+):
+    """No --language and Latin letters first: English, and an en session."""
+    running = InProcessConsole(UseCases(nemo, store, timings=FAST), language=None)
+    running.send("how many credits do I have")
+    await running.out.expect(r"Credits: 100 available")
+    assert await running.finish() == 0
+    assert [s.language for s in local_backend.sessions.values()] == ["en"]

@@ -29,13 +29,12 @@ from bot.core.texts import base_language, text
 from bot.core.timeline import format_duration
 from bot.core.usecases import HistoryPage
 from bot.discord_app.errors import report
+from bot.discord_app.render import message_link
 
 _SETTINGS = "beatthread:settings:"
 _HISTORY = "beatthread:history:"
 #: The language menu's value for "no choice": the automatic order of bot.core.language.
 AUTOMATIC: Final = "auto"
-#: Where Discord's links to a channel or message start.
-DISCORD_CHANNELS: Final = "https://discord.com/channels"
 
 
 @runtime_checkable
@@ -243,10 +242,7 @@ def video_link(video: PastExport) -> str:
     """Where to watch a video: its public link, else its post in the thread, else the thread."""
     if is_public_url(video.output_url):
         return video.output_url
-    thread = f"{DISCORD_CHANNELS}/{video.guild_id}/{video.thread_id}"
-    if video.posted_message_id is None:
-        return thread
-    return f"{thread}/{video.posted_message_id}"
+    return message_link(video.guild_id, video.thread_id, video.posted_message_id)
 
 
 def history_view(history: HistoryPage, lang: str) -> discord.ui.View | None:

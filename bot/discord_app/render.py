@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import hashlib
 from datetime import datetime, timedelta
+from typing import Final
 
 import discord
 
@@ -20,6 +21,10 @@ from bot.core.texts import text
 #: Renders take ~30-90 s (contract §3.9): the ETA before the first progress report.
 TYPICAL_RENDER = timedelta(seconds=60)
 EMBED_COLOUR = discord.Colour(0x5865F2)
+#: Discord's limit on a message nonce.
+NONCE_LENGTH: Final = 25
+#: Where Discord's links to a channel or message start.
+DISCORD_CHANNELS: Final = "https://discord.com/channels"
 
 
 def content_of(event: ReplyEvent, lang: str) -> str:
@@ -78,10 +83,19 @@ def estimate_finish(started: datetime, progress: int, *, now: datetime) -> datet
     return started + elapsed * (100 / min(progress, 99))
 
 
-def render_nonce(render_id: str) -> str:
-    """The Discord nonce of a render's result post: the same render always gives the same one.
+def render_nonce(render_id: str, *, direct: bool = False) -> str:
+    """The Discord nonce of a render's result post (``direct``: of its copy by DM).
 
-    Discord drops a second send with the same nonce (``enforce_nonce``) for a few minutes, so a
-    retried post cannot appear twice. Nonces are at most 25 characters.
+    The same render always gives the same one. Discord answers a second send by the same
+    author with the same nonce (``enforce_nonce``) with the first message, for a few minutes and
+    in any channel: a retried post cannot appear twice, and the DM needs a nonce of its own.
     """
-    return "bt" + hashlib.sha256(render_id.encode()).hexdigest()[:23]
+    seed = f"dm:{render_id}" if direct else render_id
+    prefix = "bd" if direct else "bt"
+    return prefix + hashlib.sha256(seed.encode()).hexdigest()[: NONCE_LENGTH - len(prefix)]
+
+
+def message_link(guild_id: int, channel_id: int, message_id: int | None = None) -> str:
+    """Discord's link to a channel (a thread), or to one of its messages."""
+    channel = f"{DISCORD_CHANNELS}/{guild_id}/{channel_id}"
+    return channel if message_id is None else f"{channel}/{message_id}"

@@ -11,7 +11,7 @@ Like the use cases, this package depends on :mod:`bot.core` only; the compositio
 (:mod:`bot.services`) hands the poller the export owner, a notifier and its settings.
 """
 
-from bot.jobs.poller import LEASE_SECONDS, ExportPoller, PollerFactory, PollerSettings, export_nonce
+from bot.jobs.poller import LEASE_SECONDS, ExportPoller, PollerFactory, PollerSettings
 from bot.jobs.schedule import AdaptiveSchedule, FixedSchedule, Observation, PollSchedule
 from bot.jobs.supervisor import Supervisor, TaskState
 from bot.jobs.tracking import JobTrack
@@ -28,5 +28,4 @@ __all__ = [
     "PollerSettings",
     "Supervisor",
     "TaskState",
-    "export_nonce",
 ]

@@ -57,7 +57,7 @@ def videos(post) -> list:
 def limit_uploads(stage, limit: int) -> None:
     """The guild takes files up to ``limit`` bytes, and the bot knows it."""
     stage.guild.upload_limit = limit
-    stage.bot.app.notifier.upload_limit = limit
+    stage.bot.app.notifier.video.upload_limit = limit
 
 
 def assert_posted_once_pinging_mia(stage, post) -> None:

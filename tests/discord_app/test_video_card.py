@@ -396,17 +396,29 @@ async def test_card_buttons_work_after_a_restart(stage):
 QUICK_STOP = replace(FAST_POLLING, settings=replace(FAST_POLLING.settings, stop_timeout=0.2))
 
 
-async def test_a_card_posted_but_not_recorded_is_found_not_posted_again(make_stage):
-    """The card landed, its answer never came: the next process finds it and posts nothing."""
-    stage = await make_stage()
+async def export_held_at(stage, nonce_prefix: str, *, first=None):
+    """Start the bot, /export a track, and hold the create whose nonce starts so, once stored.
+
+    A result post's nonce is render_nonce's ("bt…", its DM's "bd…"); discord.py gives every
+    other message an int. ``first(stage)`` runs once the bot is up. Returns (the thread, the
+    held create).
+    """
     await stage.start_bot(polling=QUICK_STOP)
+    if first is not None:
+        await first(stage)
     _, thread = await stage.drop_track(name="Urban Dreams.wav", data=stepped_tone())
     await stage.ready_in(thread)
     holds = stage.emulator.holds
-    # A result post's nonce is render_nonce's ("bt…"); discord.py gives every other one an int.
-    holds.arm("after_store", lambda data: str(data.get("nonce")).startswith("bt"))
+    holds.arm("after_store", lambda data: str(data.get("nonce")).startswith(nonce_prefix))
     await stage.mia.slash("export", thread)
     (held,) = await stage.emulator.wait_until(holds.waiting, timeout=WAIT)
+    return thread, held
+
+
+async def test_a_card_posted_but_not_recorded_is_found_not_posted_again(make_stage):
+    """The card landed, its answer never came: the next process finds it and posts nothing."""
+    stage = await make_stage()
+    thread, held = await export_held_at(stage, "bt")
     card = held.message
     render_id = render_id_of(card, thread)
     await stage.stop_bot()  # gives up on the post: the job stays `posting`, unrecorded

@@ -23,7 +23,8 @@ from bot.core.ports import Backend, Clock, Store, Telemetry
 from bot.core.usecases import Deps, Timings
 from bot.core.usecases.context import FIRST_POLL_SECONDS
 from bot.core.usecases.exports import ExportJobs
-from bot.jobs import AdaptiveSchedule, export_nonce
+from bot.discord_app.render import render_nonce
+from bot.jobs import AdaptiveSchedule
 from bot.local_backend import LocalBackend
 from bot.storage import SqlStore
 from tests.backend.media import write_tone
@@ -151,7 +152,7 @@ class RecordingNotifier:
         if self.crash_before_post:
             raise ProcessCrash
         content = f"Your video: {output_url} | project: {project_url} {marker_of(job.render_id)}"
-        message = self.threads.post(job.thread_id, content, export_nonce(job.render_id))
+        message = self.threads.post(job.thread_id, content, render_nonce(job.render_id))
         if self.crash_after_post:
             raise ProcessCrash
         self.finished[job.render_id].set()

@@ -9,7 +9,7 @@ from sqlalchemy import select
 
 from bot.core.backend_results import RenderStage
 from bot.core.models import ExportStatus
-from bot.jobs import export_nonce
+from bot.discord_app.render import render_nonce
 from bot.local_backend import Fault
 from bot.storage.tables import ExportJobRow
 from tests.jobs.support import (
@@ -73,7 +73,7 @@ async def test_completed_render_is_posted_exactly_once(
 
     assert await poller.run_once(at(20)) == 1
     (message,) = threads.posts_of(job.render_id)
-    assert message.nonce == export_nonce(job.render_id) and len(message.nonce) <= 25
+    assert message.nonce == render_nonce(job.render_id) and len(message.nonce) <= 25
     assert message.thread_id == job.thread_id
     (finished,) = notifier.of("finished")
     assert "/media/renders/" in finished.detail

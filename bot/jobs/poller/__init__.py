@@ -13,11 +13,10 @@ Several processes on one PostgreSQL: leases keep polls apart (``FOR UPDATE SKIP 
 lease renewed while a poll runs, expired after ``lease_for`` when its process dies); a process
 given its Discord shards claims only its guilds' jobs, plus any job left unpolled
 ``takeover_after`` past due; posting is claimed ``completed → posting`` under the lease and the
-post carries :func:`export_nonce`, so a video is posted once across processes.
+notifier's post is findable by its render id, so a video is posted once across processes.
 """
 
 from bot.jobs.poller.loop import ExportPoller, PollerFactory
-from bot.jobs.poller.posting import export_nonce
 from bot.jobs.poller.settings import LEASE_SECONDS, PollerSettings
 
-__all__ = ["LEASE_SECONDS", "ExportPoller", "PollerFactory", "PollerSettings", "export_nonce"]
+__all__ = ["LEASE_SECONDS", "ExportPoller", "PollerFactory", "PollerSettings"]

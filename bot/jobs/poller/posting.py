@@ -2,15 +2,14 @@
 
 The batch's finished videos are claimed ``→ posting`` in one transaction (a compare-and-set
 under the lease: only one process wins), then posted concurrently through the notifier, whose
-post carries a nonce derived from the render id (:func:`export_nonce`). The posts are recorded
-with the batch's write-back. A failed post stays ``posting``: the next try asks
+post is findable by the render id (the port's exactly-once rule). The posts are recorded with
+the batch's write-back. A failed post stays ``posting``: the next try asks
 ``find_posted`` first, so a post that did go out is recorded rather than repeated (and after
 ``max_post_failures`` tries the job is reported failed instead: :mod:`.handling`).
 """
 
 from __future__ import annotations
 
-import hashlib
 import logging
 from collections.abc import Awaitable, Callable
 from dataclasses import replace
@@ -21,23 +20,15 @@ from bot.core.models import ExportJob, ExportStatus, TrackThread
 from bot.core.ports import FinishedRender
 from bot.jobs.poller.outcomes import Finished, Outcome, Posted, Shared
 
-__all__ = ["NONCE_LENGTH", "Poster", "export_nonce"]
+__all__ = ["Poster"]
 
 log = logging.getLogger(__name__)
-
-#: Discord's limit on a message nonce.
-NONCE_LENGTH = 25
 
 #: Runs ``handle`` over items concurrently within the poller's slots (the loop's ``each``).
 Each = Callable[
     [list[ExportJob], Callable[[ExportJob, datetime], Awaitable[Outcome]], datetime],
     Awaitable[list[Outcome]],
 ]
-
-
-def export_nonce(render_id: str) -> str:
-    """The Discord nonce for this render's post: the same in every process, 25 characters."""
-    return "bt" + hashlib.sha256(render_id.encode()).hexdigest()[: NONCE_LENGTH - 2]
 
 
 class Poster:
