@@ -30,6 +30,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import gc
 import logging
 import random
 import signal
@@ -252,7 +253,15 @@ async def serve(
 async def _serve_once(
     settings: Settings, token: str, stopping: asyncio.Event, **bot_options: Any
 ) -> None:
-    """One bot, from preparation to close: until ``stopping`` or the connection ends."""
+    """One bot, from preparation to close: until ``stopping`` or the connection ends.
+
+    What is built by the end of the start-up (modules, services, the bot after its
+    ``setup_hook``) lives as long as the bot: it is moved out of the garbage collector's view
+    (``gc.freeze``) before the gateway connects, so a full collection in the first burst of
+    interactions does not scan it all; back in view once the bot is closed, for its garbage
+    to go. (``discord.Client.start`` is ``login``, which runs ``setup_hook``, then
+    ``connect``.)
+    """
     async with prepared_bot(settings, ops=True, **bot_options) as bot:
 
         async def stop_when_asked() -> None:
@@ -261,7 +270,9 @@ async def _serve_once(
 
         stopper = asyncio.create_task(stop_when_asked(), name="bot-shutdown")
         try:
-            await bot.start(token)
+            await bot.login(token)
+            async with _frozen_start_up():
+                await bot.connect()
         finally:
             if stopping.is_set():
                 await stopper  # a shutdown under way finishes (its grace period)
@@ -269,3 +280,14 @@ async def _serve_once(
                 stopper.cancel()
                 with contextlib.suppress(asyncio.CancelledError):
                     await stopper
+
+
+@asynccontextmanager
+async def _frozen_start_up() -> AsyncIterator[None]:
+    """Everything alive now is left out of garbage collections until the block ends."""
+    gc.collect()
+    gc.freeze()
+    try:
+        yield
+    finally:
+        gc.unfreeze()
