@@ -68,6 +68,7 @@ from bot.discord_app.preferences import Preferences
 from bot.discord_app.presenter import ThreadPresenter
 from bot.discord_app.selfcheck import self_check
 from bot.discord_app.translator import CommandTranslator
+from bot.discord_app.video_post import VideoPost
 from bot.discord_app.views import DYNAMIC_ITEMS, ButtonActions
 from bot.jobs import PollerFactory, Supervisor
 from bot.services import PollerOptions, Services
@@ -243,7 +244,8 @@ class BeatthreadBot(commands.AutoShardedBot):
         #: Gateway events discord.py could not parse are dropped and counted here.
         self.gateway_guard = install_gateway_guard(self)
         deps = use_cases.deps
-        notifier = DiscordNotifier(self, deps, limiter, http=http)
+        video = VideoPost(self, deps, limiter, http=http)
+        notifier = DiscordNotifier(self, deps.store, deps.clock, video)
         self.exports = poller(notifier)
         billing_url = deps.timings.billing_url
 

@@ -25,13 +25,11 @@ from collections import OrderedDict
 from typing import TYPE_CHECKING
 
 import discord
-import httpx
 
 from bot.core.backend_results import RenderStage, RenderStatus
 from bot.core.models import ExportJob, TrackThread
+from bot.core.ports import Clock, Store
 from bot.core.texts import text
-from bot.core.usecases.context import Deps
-from bot.discord_app.limiter import MessageLimiter
 from bot.discord_app.render import export_status
 from bot.discord_app.video_post import VideoPost, latest_own, thread_language
 from bot.discord_app.views import (
@@ -55,20 +53,15 @@ class DiscordNotifier:
     """Posts and edits a render's messages in its thread (rules in the module docstring)."""
 
     def __init__(
-        self,
-        client: discord.Client,
-        deps: Deps,
-        limiter: MessageLimiter,
-        *,
-        http: httpx.AsyncClient | None = None,
+        self, client: discord.Client, store: Store, clock: Clock, video: VideoPost
     ) -> None:
-        """Without ``http`` nothing is downloaded, so nothing is attached."""
+        """``video`` posts the finished videos (it shares the client and the limiter)."""
         self._client = client
-        self._store = deps.store
-        self._limiter = limiter
-        self._clock = deps.clock
+        self._store = store
+        self._clock = clock
+        self._limiter = video.limiter
         #: The finished video's post (and DM).
-        self.video = VideoPost(client, deps, limiter, http=http)
+        self.video = video
         self._shown = _ShownStatus(SHOWN_REMEMBERED)
 
     def handles(self, job: ExportJob) -> bool:

@@ -72,7 +72,9 @@ class VideoPost:
         http: httpx.AsyncClient | None = None,
     ) -> None:
         """Without ``http`` nothing is downloaded, so nothing is attached."""
-        self._client, self._deps, self._limiter, self._http = client, deps, limiter, http
+        self._client, self._deps, self._http = client, deps, http
+        #: Paces every message create (shared with the notifier's status messages).
+        self.limiter = limiter
         #: The upload limit (bytes) assumed for every thread instead of its guild's; ``None``:
         #: the guild's. For a Discord whose limits differ from discord.py's table, and tests.
         self.upload_limit: int | None = None
@@ -180,7 +182,7 @@ class VideoPost:
         link = message_link(thread.guild_id, job.thread_id, post_id)
         try:
             channel = await self._client.create_dm(discord.Object(job.requester_id))
-            if await latest_own(self._client, self._limiter, channel, lambda m: link in m.content):
+            if await latest_own(self._client, self.limiter, channel, lambda m: link in m.content):
                 return
         except (discord.HTTPException, aiohttp.ClientError) as error:
             log.warning("export %s: DM history unreadable (%r); no DM", job.render_id, error)
@@ -234,7 +236,7 @@ class VideoPost:
             embed = card_embed(delivery.card, lang, thumbnail=THUMBNAIL_NAME if thumbnail else None)
             words = content(video.kind if video is not None else Attached.NOTHING)
             try:
-                return await to.send(self._limiter, words, embed, files, view)
+                return await to.send(self.limiter, words, embed, files, view)
             except _UPLOAD_ERRORS as error:
                 if isinstance(error, discord.Forbidden) and error.code == CANNOT_DM:
                     raise
@@ -245,7 +247,7 @@ class VideoPost:
                     error,
                 )
         embed = card_embed(delivery.card, lang, thumbnail=None)
-        return await to.send(self._limiter, content(Attached.NOTHING), embed, [], view)
+        return await to.send(self.limiter, content(Attached.NOTHING), embed, [], view)
 
     def _upload_limit(self, job: ExportJob, thread: TrackThread | None) -> int | None:
         """The largest file the thread takes; ``None`` if the bot may not attach files there."""
