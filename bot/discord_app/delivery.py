@@ -73,7 +73,6 @@ async def prepare(
     limit: int | None,
     title: str | None,
     downbeat_s: float | None,
-    attach_timeout: float = ATTACH_TIMEOUT,
 ) -> AsyncIterator[Delivery]:
     """The post's files, valid inside the block (rules in the module docstring).
 
@@ -85,7 +84,7 @@ async def prepare(
         return
     workdir = Path(await asyncio.to_thread(tempfile.mkdtemp, prefix="beatthread-"))
     try:
-        fetched = await _fetch_within(http, url, workdir / "render.mp4", seconds=attach_timeout)
+        fetched = await _fetch_within(http, url, workdir / "render.mp4", seconds=ATTACH_TIMEOUT)
         facts, thumbnail = await _look_at(fetched.path, workdir, downbeat_s)
         card = CardFacts(title, fetched.declared, facts)
         budget = limit - (await _size(thumbnail) if thumbnail is not None else 0)

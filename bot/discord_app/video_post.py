@@ -38,7 +38,7 @@ from bot.core.usecases.context import Deps
 from bot.core.usecases.explain import is_local_studio
 from bot.core.usecases.settings import user_settings
 from bot.discord_app.card import THUMBNAIL_NAME, card_embed, first_downbeat_s
-from bot.discord_app.delivery import ATTACH_TIMEOUT, Delivery, Video, prepare
+from bot.discord_app.delivery import Delivery, Video, prepare
 from bot.discord_app.limiter import MessageLimiter
 from bot.discord_app.render import message_link, render_nonce
 from bot.discord_app.views import posted_view
@@ -120,7 +120,6 @@ class VideoPost:
             limit=self._upload_limit(job, thread),
             title=thread.title if thread is not None else None,
             downbeat_s=downbeat_s,
-            attach_timeout=ATTACH_TIMEOUT,
         )
 
     async def _direct(
