@@ -86,6 +86,7 @@ class NoticeKind(StrEnum):
     STREAM_RECOVERED = "stream_recovered"
     TURN_INTERRUPTED = "turn_interrupted"  # a restart cut a turn off; it is not re-sent
     RESTARTING = "restarting"  # shutting down: a new message is not taken
+    EDIT_NOT_RENDERED = "edit_not_rendered"  # an edit-then-render whose edit changed nothing
 
 
 @dataclass(frozen=True, slots=True)

@@ -19,8 +19,9 @@ Rules:
   resolution (``/settings``).
 * **Vertical / Square** (a card's buttons, local studio only) send the edit in words
   (``reshape_words_*``) as a chat turn, the way a typed message goes, keyed by the interaction
-  id; then an export, keyed by the negated id (never a Discord id), so it renders the edited
-  timeline. Pressed on another backend, they say what to do instead.
+  id, with its render (``then_export``): the edited timeline is rendered once the turn changed
+  it; an edit that did not take renders nothing and says so. Pressed on another backend, they
+  say what to do instead.
 * **The timeline** (``/status``, Show timeline) is the thread's text summary, in the thread's
   language, with its picture attached (:mod:`bot.discord_app.pictures`); the text goes out
   without the picture when it cannot be drawn or sent.
@@ -143,12 +144,13 @@ class Actions:
         if not await self._room_for_export(interaction, lang):
             return
         words = text(f"reshape_words_{shape}", runner.conversation.language)
-        edit = IncomingMessage(interaction.id, interaction.user.id, Intent(IntentKind.CHAT, words))
+        options = await self._use_cases.export_options(interaction.user.id, None)
+        edit = IncomingMessage(
+            interaction.id, interaction.user.id, Intent(IntentKind.CHAT, words), then_export=options
+        )
         if not await runner.submit(edit):  # seen before, or shutting down (the thread was told)
             await self._tell(interaction, text("restarting", lang), lang)
             return
-        options = await self._use_cases.export_options(interaction.user.id, None)
-        await self._submit_export(runner, -interaction.id, interaction.user.id, options)
         shape_name = text(f"shape_{shape}", lang)
         await self._tell(interaction, text("reshape_requested", lang, shape=shape_name), lang)
 

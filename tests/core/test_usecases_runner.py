@@ -5,12 +5,13 @@ from __future__ import annotations
 import asyncio
 import dataclasses
 import itertools
+import json
 from datetime import UTC, datetime
 
 import pytest
 
 from bot.core.intents import Intent, IntentKind, route
-from bot.core.models import ChatTurnStatus
+from bot.core.models import ChatTurnStatus, ExportOptions
 from bot.core.replies import (
     CreditsReply,
     ExportStarted,
@@ -224,3 +225,64 @@ async def test_drain_gives_up_after_the_grace_and_the_turn_stays_in_flight(use_c
     await runner.close()
     async with use_cases.deps.store.transaction() as tx:
         assert (await tx.turns.get(running.message_id)).status is ChatTurnStatus.STREAMING
+
+
+# -- an edit with its render (then_export) -------------------------------------------------
+
+
+async def test_an_edit_with_its_render_renders_once_the_edit_took(
+    use_cases, conversation, local_backend, tmp_path
+):
+    """The turn changes the timeline, then the render of it is submitted at the options."""
+    sink = Sink()
+    runner = use_cases.runner(conversation, sink)
+    await runner.submit(message("", attachments=(tone_attachment(tmp_path),)))
+    options = ExportOptions(resolution="720p")
+    await runner.submit(message("add the title Neon Nights", then_export=options))
+    await runner.join()
+    await runner.close()
+    (started,) = of_type(sink.events, ExportStarted)
+    reply_done = next(i for i, e in enumerate(sink.events) if isinstance(e, ReplyText) and e.done)
+    assert reply_done < sink.events.index(started)  # rendered after the edit's reply
+    assert local_backend.renders[started.render_id].output["resolution"] == "720p"
+    (session,) = local_backend.sessions.values()
+    assert "Neon Nights" in json.dumps(session.draft)
+
+
+async def test_an_edit_that_changes_nothing_renders_nothing_and_says_so(
+    use_cases, conversation, local_backend, tmp_path
+):
+    """A turn that leaves the timeline as it was: no render, and a notice saying why."""
+    sink = Sink()
+    runner = use_cases.runner(conversation, sink)
+    await runner.submit(message("", attachments=(tone_attachment(tmp_path),)))
+    await runner.submit(message("hello there", then_export=ExportOptions()))
+    await runner.join()
+    await runner.close()
+    assert of_type(sink.events, ExportStarted) == []
+    assert local_backend.renders == {}
+    assert [n.kind for n in of_type(sink.events, Notice)][-1] is NoticeKind.EDIT_NOT_RENDERED
+
+
+async def test_an_edit_with_its_render_waits_alone_and_counts_as_an_export(
+    use_cases, conversation, local_backend
+):
+    """Queued behind a turn, it is not merged with the lines around it, and counts as export."""
+    bursty = UseCases(
+        use_cases.deps.backend,
+        use_cases.deps.store,
+        timings=dataclasses.replace(FAST, burst_window=0.3),
+    )
+    sink = Sink(hold_first_text=True)
+    runner = bursty.runner(conversation, sink)
+    await runner.submit(message("what can you do?"))
+    await sink.text_started.wait()
+    await runner.submit(message("make it darker"))
+    await runner.submit(message("add the title Neon Nights", then_export=ExportOptions()))
+    await runner.submit(message("and brighter"))
+    assert runner.waiting(USER, IntentKind.EXPORT) == 1
+    assert runner.waiting(USER, IntentKind.CHAT) == 3
+    sink.release.set()
+    await runner.join()
+    await runner.close()
+    assert total_turns(local_backend) == 4

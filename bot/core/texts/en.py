@@ -34,6 +34,7 @@ EN: Final[dict[str, str]] = {
     "export_started": "🎬 Rendering your video… I'll post the MP4 here when it's done.",
     "export_ready": "✅ Your video is ready: {url}",
     "export_dm_thread": "It's in its thread too: {link}",
+    "edit_not_rendered": "⚠️ That edit left the timeline as it was, so I rendered nothing.",
     "export_ready_attached": "✅ Your video is ready (attached).",
     "export_ready_smaller": (
         "✅ Your video is ready. The attached video is a smaller copy sized for Discord."

@@ -28,6 +28,7 @@ ZH: Final[dict[str, str]] = {
     "export_started": "🎬 正在渲染视频…完成后我会把 MP4 发到这里。",
     "export_ready": "✅ 视频已完成：{url}",
     "export_dm_thread": "帖子里也有：{link}",
+    "edit_not_rendered": "⚠️ 这次编辑没有改变时间线，所以我没有渲染。",
     "export_ready_attached": "✅ 视频已完成（见附件）。",
     "export_ready_smaller": "✅ 视频已完成。附件是为 Discord 压缩的较小版本。",
     "export_full_quality": "原画质：{url}",

@@ -21,6 +21,9 @@ arrives at its sink. Rules:
   before the turn starts) go to the agent as one turn, joined, at most
   :attr:`Timings.max_burst` at a time. So a lone message is answered at once, and a musician
   who types on is waited for.
+* **An edit, then its render** (``then_export``): a chat message that is rendered once its
+  turn changed the timeline; a turn that changed nothing renders nothing and says so. It is
+  never merged into a burst, and counts as an export while it waits.
 * **Exports run beside the queue.** An export item submits the render and ends; following it
   to the video is the export poller's job (:mod:`bot.jobs`), so the conversation goes on.
 * A failing item never stops the queue: the error is logged and the user gets a short
@@ -49,6 +52,7 @@ from bot.core.usecases.context import Attachment, Conversation, Deps
 from bot.core.usecases.explain import internal_error
 from bot.core.usecases.exports import start_export
 from bot.core.usecases.queries import credits, timeline
+from bot.core.usecases.sessions import stored_snapshot
 from bot.core.usecases.uploads import CheckedFile, upload
 
 log = logging.getLogger(__name__)
@@ -63,7 +67,8 @@ class IncomingMessage:
 
     ``intent`` is what the front end decided the message is (the use case, and the text it
     carries). ``export_options`` choose what an export renders (without them: the author's
-    default resolution). ``received_at`` is when the front end got it
+    default resolution); ``then_export``, on a chat message, renders with these options once
+    the turn changed the timeline. ``received_at`` is when the front end got it
     (:meth:`Clock.monotonic`; default: when it is submitted), so typing reported while it was
     being recorded counts as typing after it.
     """
@@ -73,6 +78,7 @@ class IncomingMessage:
     intent: Intent
     attachments: tuple[Attachment | CheckedFile, ...] = ()
     export_options: ExportOptions | None = None
+    then_export: ExportOptions | None = None
     received_at: float | None = None
 
 
@@ -84,6 +90,16 @@ class _Item:
     @property
     def intent(self) -> Intent:
         return self.message.intent
+
+    @property
+    def exports(self) -> bool:
+        """Whether the item renders: an export, or an edit with its render."""
+        return self.intent.kind is IntentKind.EXPORT or self.message.then_export is not None
+
+    @property
+    def joins_bursts(self) -> bool:
+        """Whether the item may be merged with other chat lines into one turn."""
+        return self.intent.kind is IntentKind.CHAT and self.message.then_export is None
 
 
 class ConversationRunner:
@@ -153,7 +169,11 @@ class ConversationRunner:
             1
             for item in self._pending
             if author_id in (None, item.message.author_id)
-            and (kind is None or item.intent.kind is kind)
+            and (
+                kind is None
+                or item.intent.kind is kind
+                or (kind is IntentKind.EXPORT and item.exports)
+            )
         )
 
     @property
@@ -213,7 +233,7 @@ class ConversationRunner:
 
     async def _next_batch(self) -> list[_Item]:
         """The next item, or the burst of chat messages at the head of the queue."""
-        if self._pending[0].intent.kind is not IntentKind.CHAT:
+        if not self._pending[0].joins_bursts:
             return [self._pending.popleft()]
         while True:
             burst = self._leading_burst()
@@ -237,10 +257,7 @@ class ConversationRunner:
     def _leading_burst(self) -> list[_Item]:
         burst = [self._pending[0]]
         for item in list(self._pending)[1:]:
-            if (
-                item.intent.kind is not IntentKind.CHAT
-                or len(burst) >= self._deps.timings.max_burst
-            ):
+            if not item.joins_bursts or len(burst) >= self._deps.timings.max_burst:
                 break
             if self._deps.timings.burst_window <= 0 or item.arrived > self._burst_ends(burst[-1]):
                 break
@@ -278,6 +295,8 @@ class ConversationRunner:
         deps, conversation = self._deps, self._conversation
         first = batch[0]
         match first.intent.kind:
+            case IntentKind.CHAT if first.message.then_export is not None:
+                await self._edit_then_export(first.message, first.message.then_export)
             case IntentKind.CHAT:
                 merged = "\n".join(item.intent.text for item in batch if item.intent.text)
                 await self._relay(chat_turn(deps, conversation, merged))
@@ -302,6 +321,17 @@ class ConversationRunner:
         if item.intent.text:
             await self._relay(chat_turn(deps, conversation, item.intent.text))
 
+    async def _edit_then_export(self, message: IncomingMessage, options: ExportOptions) -> None:
+        """The chat turn; then the render, if the turn changed the stored timeline."""
+        deps, conversation = self._deps, self._conversation
+        before = await stored_snapshot(deps, conversation)
+        await self._relay(chat_turn(deps, conversation, message.intent.text))
+        if before is not None and await stored_snapshot(deps, conversation) == before:
+            unchanged = text("edit_not_rendered", conversation.language)
+            await self._sink(Notice(NoticeKind.EDIT_NOT_RENDERED, unchanged))
+            return
+        await self._export(message.author_id, options)
+
     async def _export(self, requester_id: int, options: ExportOptions | None) -> None:
         await self._relay(start_export(self._deps, self._conversation, requester_id, options))
 
@@ -313,6 +343,11 @@ class ConversationRunner:
         async with self._deps.store.transaction() as tx:
             for message_id in ids:
                 await tx.turns.transition(message_id, old, new, now=self._deps.clock.now())
+
+
+def _is_kind(item: _Item, kind: IntentKind) -> bool:
+    """Whether ``item`` counts as ``kind`` (an edit with its render counts as an export too)."""
+    return item.intent.kind is kind or (kind is IntentKind.EXPORT and item.exports)
 
 
 async def _release(message: IncomingMessage) -> None:

@@ -157,6 +157,13 @@ async def save_snapshot(deps: Deps, conversation: Conversation, draft: Mapping[s
     return snapshot
 
 
+async def stored_snapshot(deps: Deps, conversation: Conversation) -> str | None:
+    """The conversation's timeline snapshot as stored (``None``: none yet)."""
+    async with deps.store.transaction() as tx:
+        thread = await tx.threads.get(conversation.thread_id)
+    return thread.timeline_snapshot if thread is not None else None
+
+
 async def refresh_snapshot(
     deps: Deps, conversation: Conversation, session_id: str
 ) -> Mapping[str, Any] | None:
