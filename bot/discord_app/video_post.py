@@ -78,6 +78,8 @@ class VideoPost:
         #: The upload limit (bytes) assumed for every thread instead of its guild's; ``None``:
         #: the guild's. For a Discord whose limits differ from discord.py's table, and tests.
         self.upload_limit: int | None = None
+        #: The largest files a DM takes from the bot: a server's boosts do not reach DMs.
+        self.dm_upload_limit = DEFAULT_UPLOAD_LIMIT
 
     async def post(
         self,
@@ -133,9 +135,10 @@ class VideoPost:
     ) -> None:
         """The card by DM too, if the requester asked for it in ``/settings``; never raises.
 
-        The same files and card as the post, a link to the post, no buttons (they act in the
-        thread), no ping. A DM refused (the user takes none from server members: 50007) or
-        failing is logged and not tried again: the video is in the thread.
+        The same files and card as the post (the video only if it fits a DM's upload limit), a
+        link to the post, no buttons (they act in the thread), no ping. A DM refused (the user
+        takes none from server members: 50007) or failing is logged and not tried again: the
+        video is in the thread.
         """
         lang = await self._dm_language(job, thread)
         if lang is None or thread is None:
@@ -149,7 +152,8 @@ class VideoPost:
 
         try:
             channel = await self._client.create_dm(discord.Object(job.requester_id))
-            dm = _Card(channel, channel.id, render_nonce(job.render_id, direct=True), _NO_PINGS)
+            nonce = render_nonce(job.render_id, direct=True)
+            dm = _Card(channel, channel.id, nonce, _NO_PINGS, self.dm_upload_limit)
             await self._send_card(job, dm, content, lang, delivery, None)
         except discord.Forbidden as error:
             if error.code != CANNOT_DM:
@@ -227,7 +231,7 @@ class VideoPost:
 
         A user refusing DMs refuses them with any files: that error goes up at once.
         """
-        for video, thumbnail in _file_sets(delivery):
+        for video, thumbnail in _file_sets(delivery, to.file_limit):
             name = _file_name(delivery.card.title)
             files = [] if video is None else [discord.File(video.path, filename=name)]
             if thumbnail is not None:
@@ -272,6 +276,8 @@ class _Card:
     channel_id: int
     nonce: str
     mentions: discord.AllowedMentions
+    #: The bytes of files the channel takes, if less than the delivery was sized for.
+    file_limit: int | None = None
 
     async def send(
         self,
@@ -319,14 +325,25 @@ def thread_language(thread: TrackThread | None) -> str:
     return (thread.language if thread is not None else None) or "en"
 
 
-def _file_sets(delivery: Delivery) -> list[tuple[Video | None, Path | None]]:
-    """The files a post tries, most first: the video (with the card's frame), the frame alone."""
+def _file_sets(delivery: Delivery, limit: int | None) -> list[tuple[Video | None, Path | None]]:
+    """The files a post tries, most first: the video (with the card's frame), the frame alone.
+
+    ``limit``: the bytes the destination takes, if less than the thread the delivery was
+    sized for (a DM): a video over it is not tried there.
+    """
     sets: list[tuple[Video | None, Path | None]] = []
-    if delivery.video is not None:
+    if delivery.video is not None and _fits(limit, delivery.video.path, delivery.thumbnail):
         sets.append((delivery.video, delivery.thumbnail))
     if delivery.thumbnail is not None:
         sets.append((None, delivery.thumbnail))
     return sets
+
+
+def _fits(limit: int | None, *paths: Path | None) -> bool:
+    """Whether the files together are at most ``limit`` bytes (always, without a limit)."""
+    if limit is None:
+        return True
+    return sum(path.stat().st_size for path in paths if path is not None) <= limit
 
 
 def _file_name(title: str | None) -> str:

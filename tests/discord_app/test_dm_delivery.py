@@ -132,3 +132,30 @@ async def test_a_crash_after_the_dm_does_not_send_it_twice(make_stage):
     assert stage.emulator.messages_in(dm_of(stage)) == [dm]
     assert len(dm_creates(stage)) == 1
     assert stage.emulator.recorder.nonce_replays == []
+
+
+async def test_a_video_too_big_for_a_dm_leaves_the_dm_its_card_and_frame(stage):
+    """A boosted server took the MP4; a DM (no boosts there) gets the card, frame and link."""
+    await wants_dm(stage)
+    stage.guild.upload_limit = 64 * 1024 * 1024
+    thread, post = await card_of_an_export(stage)
+    (video,) = [a for a in post.attachments if a.content_type == "video/mp4"]
+    (first,) = await stage.emulator.wait_until(
+        lambda: stage.emulator.messages_in(dm_of(stage)), timeout=WAIT
+    )
+    assert [a.content_type for a in first.attachments] == ["video/mp4", "image/jpeg"]
+    stage.emulator.config.upload_limit = video.size - 1  # what a DM takes here: less
+    stage.bot.app.notifier.video.dm_upload_limit = video.size - 1
+    stage.emulator.state.channel_messages[dm_of(stage).id].clear()
+    await stage.mia.click(post, f"beatthread:again:{thread.id}:720p")
+    again = await stage.emulator.wait_for_message(
+        thread, lambda m: m.id != post.id and m.embeds and m.attachments, timeout=WAIT
+    )
+    dms = await stage.emulator.wait_until(
+        lambda: stage.emulator.messages_in(dm_of(stage)), timeout=WAIT
+    )
+    (dm,) = dms
+    assert [a.content_type for a in dm.attachments] == ["image/jpeg"]
+    assert post_link(stage, thread, again) in dm.content
+    assert fields_of(dm) == fields_of(again)
+    assert [r.status for r in dm_creates(stage)] == [200, 200]  # no refused upload first
