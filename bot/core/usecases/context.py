@@ -12,6 +12,7 @@ from bot.core.backend_results import UploadSource
 from bot.core.media import DEFAULT_MAX_BYTES
 from bot.core.ports import Backend, Clock, Store, Tally, Telemetry
 from bot.core.streaming import DISCORD_MESSAGE_LIMIT
+from bot.core.usecases.remembered import RememberedSettings
 
 #: Seconds from submitting a render to its first poll: renders take 30-90 s (§3.9), none sooner.
 FIRST_POLL_SECONDS = 15.0
@@ -69,6 +70,8 @@ class Deps:
     clock: Clock
     timings: Timings
     telemetry: Telemetry = field(default_factory=Tally)
+    #: Users' settings read or changed lately (owned by :mod:`.settings`).
+    remembered_settings: RememberedSettings = field(default_factory=RememberedSettings)
 
 
 @dataclass(frozen=True, slots=True)

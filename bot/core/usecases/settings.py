@@ -3,7 +3,9 @@
 Rules:
 
 * A user who never changed a setting has :class:`~bot.core.models.UserSettings`' defaults;
-  every change is stored at once, and only the settings it names change.
+  every change is stored at once, and only the settings it names change. Reads are
+  remembered (:mod:`.remembered`): a change applies at once in the process that made it, in
+  other processes within :data:`~.remembered.SETTINGS_KEPT_S`.
 * **Resolution.** An export that names no resolution (``/export`` without one, the Export
   button, "export" in words) renders at the requester's default (:func:`export_options`).
 * **Finished video by DM.** Stored here; the front end that posts a finished video asks
@@ -26,10 +28,18 @@ __all__ = ["change_settings", "export_options", "user_settings"]
 
 
 async def user_settings(deps: Deps, user_id: int) -> UserSettings:
-    """The user's settings: stored ones, else the defaults."""
-    async with deps.store.transaction() as tx:
-        stored = await tx.user_settings.get(user_id)
-    return stored or UserSettings()
+    """The user's settings: stored ones, else the defaults (remembered for a while)."""
+    now = deps.clock.monotonic()
+    known = deps.remembered_settings.get(user_id, now)
+    if known is not None:
+        return known
+
+    async def read() -> UserSettings:
+        async with deps.store.transaction() as tx:
+            stored = await tx.user_settings.get(user_id)
+        return stored or UserSettings()
+
+    return await deps.remembered_settings.read_once(user_id, read, now)
 
 
 async def change_settings(
@@ -51,6 +61,7 @@ async def change_settings(
         settings = await tx.user_settings.change(user_id, now=now, **changes)
         if language is not None:
             await tx.threads.set_owner_language(user_id, language, now=now)
+    deps.remembered_settings.put(user_id, settings, deps.clock.monotonic())
     return settings
 
 
