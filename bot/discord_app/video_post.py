@@ -93,9 +93,7 @@ class VideoPost:
         studio, downbeat_s = await self._backend_facts(job, thread)
 
         def content(attached: Attached) -> str:
-            # Beside an attached video a link's own player would play it a second time.
-            quiet = attached is not Attached.NOTHING
-            words = export_post_text(lang, output_url, project_url, attached, previews=not quiet)
+            words = _ready_words(lang, output_url, project_url, attached)
             return f"<@{job.requester_id}> {words}"
 
         view = posted_view(job.thread_id, job.render_id, lang, studio=studio)
@@ -146,8 +144,7 @@ class VideoPost:
         link = message_link(thread.guild_id, job.thread_id, post_id)
 
         def content(attached: Attached) -> str:
-            quiet = attached is not Attached.NOTHING
-            words = export_post_text(lang, output_url, project_url, attached, previews=not quiet)
+            words = _ready_words(lang, output_url, project_url, attached)
             return f"{words}\n{text('export_dm_thread', lang, link=link)}"
 
         try:
@@ -318,6 +315,12 @@ async def latest_own(
         if matches(message):
             return message
     return None
+
+
+def _ready_words(lang: str, output_url: str, project_url: str | None, attached: Attached) -> str:
+    """The card's words: links without a preview beside an attached video (its player plays)."""
+    quiet = attached is not Attached.NOTHING
+    return export_post_text(lang, output_url, project_url, attached, previews=not quiet)
 
 
 def thread_language(thread: TrackThread | None) -> str:
