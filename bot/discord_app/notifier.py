@@ -119,8 +119,9 @@ class DiscordNotifier:
         marker = export_marker(job.thread_id, job.render_id)
         found = await self._find_own(job, marker)
         if found is not None:
-            await self._finish_status(job, await self._language(job))
-            await self.video.direct_after_recovery(job, await self._thread_record(job), found)
+            thread = await self._thread_record(job)
+            await self._finish_status(job, thread_language(thread))
+            await self.video.direct_after_recovery(job, thread, found)
         return found
 
     async def export_failed(self, job: ExportJob, error: str) -> int | None:
@@ -194,8 +195,6 @@ class DiscordNotifier:
     async def _thread_record(self, job: ExportJob) -> TrackThread | None:
         async with self._store.transaction() as tx:
             return await tx.threads.get(job.thread_id)
-
-    # -- the result post ----------------------------------------------------------------
 
 
 class _ShownStatus:

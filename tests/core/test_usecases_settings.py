@@ -9,8 +9,9 @@ import pytest
 
 from bot.core.models import ExportOptions, UserSettings
 from bot.core.replies import ExportStarted
+from bot.core.timeline import parse_draft
 from bot.core.usecases import UseCases
-from bot.core.usecases.history import HISTORY_PAGE_SIZE, video_length_ms
+from bot.core.usecases.history import HISTORY_PAGE_SIZE
 from bot.core.usecases.remembered import SETTINGS_KEPT_S, RememberedSettings
 from tests.core.conftest import OWNER
 from tests.core.usecases_support import FAST, collect, of_type, tone_attachment
@@ -52,7 +53,7 @@ async def test_an_export_without_options_uses_the_requesters_resolution(
     assert job.options == ExportOptions(resolution="720p")
     assert local_backend.renders[started.render_id].output["resolution"] == "720p"
     draft = local_backend.sessions[next(iter(local_backend.sessions))].draft
-    assert job.length_ms == video_length_ms(draft) > 0
+    assert job.length_ms == parse_draft(draft).length_ms > 0
     assert await use_cases.export_options(OWNER, "1080p") == ExportOptions(resolution="1080p")
 
 
@@ -77,7 +78,7 @@ async def test_an_empty_history_is_one_empty_page(use_cases):
 )
 def test_video_length_is_the_timelines(draft, length):
     """The draft's own duration, else where its last track ends; nothing for an empty one."""
-    assert video_length_ms(draft) == length
+    assert parse_draft(draft).length_ms == length
 
 
 def test_pages_hold_five_videos():

@@ -5,9 +5,9 @@ from __future__ import annotations
 import asyncio
 import re
 
-from bot.core.timeline import format_duration
-from bot.core.usecases.history import video_length_ms
+from bot.core.timeline import format_duration, parse_draft
 from tests.discord_app.stage import WAIT
+from tests.discord_app.test_settings import component
 
 PAGE = "beatthread:history:"
 #: An entry: number, thread, date, length, link to the video's post.
@@ -21,19 +21,26 @@ def entries(message):
     return [ENTRY.match(line) for line in message.content.splitlines()[1:]]
 
 
-def button(message, custom_id):
-    for row in message.components:
-        for item in row.get("components", []):
-            if item.get("custom_id") == custom_id:
-                return item
-    raise LookupError(custom_id)
-
-
 def result_posts(stage, thread):
     marker = f"beatthread:export:{thread.id}:"
     return [
         m for m in stage.bot_messages(thread) if any(i.startswith(marker) for i in m.custom_ids())
     ]
+
+
+async def exported(make_stage, count: int):
+    """A bot that posted ``count`` exports of one track; returns (the stage, the thread)."""
+    stage = await make_stage()
+    await stage.start_bot(max_exports_per_user=10)
+    _, thread = await stage.drop_track()
+    await stage.ready_in(thread)
+    for _ in range(count):
+        await (await stage.mia.slash("export", thread)).wait_for_original(timeout=WAIT)
+    await stage.emulator.wait_until(lambda: len(result_posts(stage, thread)) == count, timeout=30)
+    runner = await stage.bot.app.hub.get(thread.id)
+    await asyncio.wait_for(runner.join(), WAIT)
+    await asyncio.wait_for(stage.bot.exports.settle(), WAIT)
+    return stage, thread
 
 
 async def test_an_empty_history_says_so_kindly(stage):
@@ -48,17 +55,7 @@ async def test_an_empty_history_says_so_kindly(stage):
 
 async def test_seven_exports_are_two_pages_newest_first(make_stage):
     """Page 1 lists the 5 newest (thread, date, length, the post); Next shows the other 2."""
-    stage = await make_stage()
-    await stage.start_bot(max_exports_per_user=10)
-    _, thread = await stage.drop_track()
-    await stage.ready_in(thread)
-    for _ in range(7):
-        handle = await stage.mia.slash("export", thread)
-        await handle.wait_for_original(timeout=WAIT)
-    await stage.emulator.wait_until(lambda: len(result_posts(stage, thread)) == 7, timeout=30)
-    runner = await stage.bot.app.hub.get(thread.id)
-    await asyncio.wait_for(runner.join(), WAIT)
-    await asyncio.wait_for(stage.bot.exports.settle(), WAIT)
+    stage, thread = await exported(make_stage, 7)
     lena = stage.emulator.add_user("lena")
     theirs = await (await lena.slash("history", stage.tracks)).wait_for_original(timeout=WAIT)
     assert theirs.content.startswith("🎞️ No videos yet.")
@@ -73,18 +70,18 @@ async def test_seven_exports_are_two_pages_newest_first(make_stage):
     assert {int(e["thread"]) for e in first} == {thread.id}
     assert {int(e["guild"]) for e in first} == {stage.guild.id}
     draft = stage.backend.sessions[stage.session_of(thread)].draft
-    assert {e["length"] for e in first} == {format_duration(video_length_ms(draft), "en")}
+    assert {e["length"] for e in first} == {format_duration(parse_draft(draft).length_ms, "en")}
     assert page.custom_ids() == [f"{PAGE}0", f"{PAGE}2"]
-    assert button(page, f"{PAGE}0").get("disabled") is True
-    assert not button(page, f"{PAGE}2").get("disabled")
+    assert component(page, f"{PAGE}0").get("disabled") is True
+    assert not component(page, f"{PAGE}2").get("disabled")
 
     click = await stage.mia.click(page, f"{PAGE}2")
     await click.wait_for_response(timeout=WAIT)
     await stage.emulator.wait_until(lambda: "(page 2 of 2)" in page.content, timeout=WAIT)
     second = entries(page)
     assert [int(e["number"]) for e in second] == [6, 7]
-    assert button(page, f"{PAGE}3").get("disabled") is True
-    assert not button(page, f"{PAGE}1").get("disabled")
+    assert component(page, f"{PAGE}3").get("disabled") is True
+    assert not component(page, f"{PAGE}1").get("disabled")
 
     # Every video once, newest first: the order its job was recorded in.
     listed = [int(e["message"]) for e in first + second]
@@ -106,14 +103,7 @@ async def test_seven_exports_are_two_pages_newest_first(make_stage):
 
 async def test_history_pages_work_after_a_restart(make_stage):
     """An old page's Next, pressed after the bot restarted, still turns the page."""
-    stage = await make_stage()
-    await stage.start_bot(max_exports_per_user=10)
-    _, thread = await stage.drop_track()
-    await stage.ready_in(thread)
-    for _ in range(6):
-        await (await stage.mia.slash("export", thread)).wait_for_original(timeout=WAIT)
-    await stage.emulator.wait_until(lambda: len(result_posts(stage, thread)) == 6, timeout=30)
-    await asyncio.wait_for(stage.bot.exports.settle(), WAIT)
+    stage, _ = await exported(make_stage, 6)
     page = await (await stage.mia.slash("history", stage.tracks)).wait_for_original(timeout=WAIT)
     await stage.stop_bot()
     await stage.start_bot()

@@ -102,6 +102,14 @@ class Timeline:
     height: int | None = None
 
     @property
+    def length_ms(self) -> int | None:
+        """How long a render of it plays: the draft's own duration, else its latest track end."""
+        if self.duration_ms:
+            return self.duration_ms
+        ends = [track.end_ms for track in self.tracks if track.end_ms is not None]
+        return max(ends) if ends else None
+
+    @property
     def is_exportable(self) -> bool:
         """Whether at least one track has a segment (the §3.7 rule on the parsed model)."""
         return any(track.segments for track in self.tracks)

@@ -34,10 +34,9 @@ from bot.core.models import ExportJob, ExportJobChanges, ExportOptions, ExportSt
 from bot.core.ports import FinishedRender, LeaseTerms, PolledJob
 from bot.core.replies import ExportStarted, ReplyEvent
 from bot.core.texts import text
-from bot.core.timeline import is_exportable
+from bot.core.timeline import is_exportable, parse_draft
 from bot.core.usecases.context import Conversation, Deps
 from bot.core.usecases.explain import explain
-from bot.core.usecases.history import video_length_ms
 from bot.core.usecases.sessions import current_state, save_snapshot, session_of
 from bot.core.usecases.settings import export_options
 
@@ -77,7 +76,7 @@ class ExportJobs:
         options: ExportOptions | None = None,
     ) -> ExportJob:
         """Record and submit a render (a new id on refusal, once); return the job that took."""
-        length_ms = video_length_ms(draft)
+        length_ms = parse_draft(draft).length_ms
         for attempt in (1, 2):
             now = self.deps.clock.now()
             job = await self._record(thread.thread_id, requester_id, options, now, length_ms)
@@ -111,7 +110,7 @@ class ExportJobs:
             job.requester_id,
             job.options,
             now,
-            video_length_ms(draft),
+            parse_draft(draft).length_ms,
             replacing=job,
             error=error,
             owner=owner,

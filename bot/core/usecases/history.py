@@ -2,21 +2,18 @@
 
 Pages are numbered from 1 and hold :data:`HISTORY_PAGE_SIZE` videos, newest first; a page
 beyond the last (the history shrank, or an old button) shows the last one. A video's length
-is the timeline's at submission (:func:`video_length_ms`, recorded by
+is the timeline's at submission (``Timeline.length_ms``, recorded by
 :class:`~bot.core.usecases.exports.ExportJobs`): the render plays the timeline it was sent.
 """
 
 from __future__ import annotations
 
-from collections.abc import Mapping
 from dataclasses import dataclass
-from typing import Any
 
 from bot.core.models import PastExport
-from bot.core.timeline import parse_draft
 from bot.core.usecases.context import Deps
 
-__all__ = ["HISTORY_PAGE_SIZE", "HistoryPage", "history_page", "video_length_ms"]
+__all__ = ["HISTORY_PAGE_SIZE", "HistoryPage", "history_page"]
 
 #: Videos per page of ``/history``.
 HISTORY_PAGE_SIZE = 5
@@ -56,12 +53,3 @@ async def history_page(deps: Deps, requester_id: int, page: int = 1) -> HistoryP
         offset = (page - 1) * HISTORY_PAGE_SIZE
         videos = await tx.history.page(requester_id, offset=offset, limit=HISTORY_PAGE_SIZE)
     return HistoryPage(tuple(videos), page, pages, total)
-
-
-def video_length_ms(draft: Mapping[str, Any]) -> int | None:
-    """How long a render of ``draft`` plays: its own duration, else its latest track end."""
-    timeline = parse_draft(draft)
-    if timeline.duration_ms:
-        return timeline.duration_ms
-    ends = [track.end_ms for track in timeline.tracks if track.end_ms is not None]
-    return max(ends) if ends else None

@@ -91,10 +91,11 @@ class _Item:
     def intent(self) -> Intent:
         return self.message.intent
 
-    @property
-    def exports(self) -> bool:
-        """Whether the item renders: an export, or an edit with its render."""
-        return self.intent.kind is IntentKind.EXPORT or self.message.then_export is not None
+    def counts_as(self, kind: IntentKind) -> bool:
+        """Whether the item is ``kind`` (an edit with its render counts as an export too)."""
+        if self.intent.kind is kind:
+            return True
+        return kind is IntentKind.EXPORT and self.message.then_export is not None
 
     @property
     def joins_bursts(self) -> bool:
@@ -169,11 +170,7 @@ class ConversationRunner:
             1
             for item in self._pending
             if author_id in (None, item.message.author_id)
-            and (
-                kind is None
-                or item.intent.kind is kind
-                or (kind is IntentKind.EXPORT and item.exports)
-            )
+            and (kind is None or item.counts_as(kind))
         )
 
     @property
@@ -343,11 +340,6 @@ class ConversationRunner:
         async with self._deps.store.transaction() as tx:
             for message_id in ids:
                 await tx.turns.transition(message_id, old, new, now=self._deps.clock.now())
-
-
-def _is_kind(item: _Item, kind: IntentKind) -> bool:
-    """Whether ``item`` counts as ``kind`` (an edit with its render counts as an export too)."""
-    return item.intent.kind is kind or (kind is IntentKind.EXPORT and item.exports)
 
 
 async def _release(message: IncomingMessage) -> None:
