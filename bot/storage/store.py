@@ -15,7 +15,18 @@ from typing import TYPE_CHECKING
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.core.models import BackendIdentity
-from bot.core.ports import IdentityStore, Store, StoreTransaction
+from bot.core.ports import (
+    BotSettingStore,
+    ChatTurnStore,
+    ExportHistoryStore,
+    ExportJobStore,
+    IdentityStore,
+    Store,
+    StoreTransaction,
+    ThreadStore,
+    UploadStore,
+    UserSettingsStore,
+)
 from bot.storage.db import QueuedSessionmaker, unit_of_work
 from bot.storage.repositories import (
     BotSettingRepository,
@@ -44,13 +55,13 @@ class SqlTransaction:
 
     def __init__(self, session: AsyncSession) -> None:
         self.session = session
-        self.threads = ThreadRepository(session)
-        self.uploads = UploadRepository(session)
-        self.turns = ChatTurnRepository(session)
-        self.exports = ExportJobRepository(session)
-        self.settings = BotSettingRepository(session)
-        self.user_settings = UserSettingsRepository(session)
-        self.history = ExportHistoryRepository(session)
+        self.threads: ThreadStore = ThreadRepository(session)
+        self.uploads: UploadStore = UploadRepository(session)
+        self.turns: ChatTurnStore = ChatTurnRepository(session)
+        self.exports: ExportJobStore = ExportJobRepository(session)
+        self.settings: BotSettingStore = BotSettingRepository(session)
+        self.user_settings: UserSettingsStore = UserSettingsRepository(session)
+        self.history: ExportHistoryStore = ExportHistoryRepository(session)
 
 
 class SqlStore:

@@ -327,40 +327,16 @@ class UserSettingsStore(Protocol):
 class StoreTransaction(Protocol):
     """The stores of one unit of work; everything in it commits or rolls back together."""
 
-    @property
-    def threads(self) -> ThreadStore:
-        """Track threads."""
-        ...
-
-    @property
-    def uploads(self) -> UploadStore:
-        """Uploads."""
-        ...
-
-    @property
-    def turns(self) -> ChatTurnStore:
-        """Chat turns."""
-        ...
-
-    @property
-    def exports(self) -> ExportJobStore:
-        """Export jobs."""
-        ...
-
-    @property
-    def settings(self) -> BotSettingStore:
-        """Facts of this deployment, by key."""
-        ...
-
-    @property
-    def user_settings(self) -> UserSettingsStore:
-        """Each user's own settings."""
-        ...
-
-    @property
-    def history(self) -> ExportHistoryStore:
-        """Users' finished videos."""
-        ...
+    threads: ThreadStore
+    uploads: UploadStore
+    turns: ChatTurnStore
+    exports: ExportJobStore
+    #: Facts of this deployment, by key.
+    settings: BotSettingStore
+    #: Each user's own settings.
+    user_settings: UserSettingsStore
+    #: Users' finished videos.
+    history: ExportHistoryStore
 
 
 class Store(Protocol):
