@@ -39,7 +39,15 @@ from bot.backend.models import (
 )
 from bot.backend.render_status import parse_render_status
 from bot.backend.sse import AgentEventParser
-from bot.backend.transport import Attribution, ErrorObserver, Reply, RetryPolicy, Transport
+from bot.backend.transport import (
+    SLOW_CALL_CONNECT_SECONDS,
+    UPLOAD_SECONDS,
+    Attribution,
+    ErrorObserver,
+    Reply,
+    RetryPolicy,
+    Transport,
+)
 from bot.backend.uploads import MultipartStream
 from bot.core.backend_results import (
     AgentEvent,
@@ -177,7 +185,9 @@ class NemoClient:
             "POST",
             f"/api/upload-video/nemo_agent/me/{session_id}",
             body=body,
-            http_timeout=httpx.Timeout(30.0, read=600.0, write=600.0),
+            http_timeout=httpx.Timeout(
+                SLOW_CALL_CONNECT_SECONDS, read=UPLOAD_SECONDS, write=UPLOAD_SECONDS
+            ),
         )
         return _uploaded(reply)
 
@@ -187,7 +197,7 @@ class NemoClient:
             "POST",
             f"/api/upload-video/nemo_agent/me/{session_id}",
             json={"urls": urls, "source_type": "url"},
-            http_timeout=httpx.Timeout(30.0, read=600.0),
+            http_timeout=httpx.Timeout(SLOW_CALL_CONNECT_SECONDS, read=UPLOAD_SECONDS),
         )
         return _uploaded(reply)
 

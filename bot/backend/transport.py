@@ -54,6 +54,11 @@ ErrorObserver = Callable[[str], None]
 
 #: Contract §3.4: clients give a chat turn at most 15 minutes.
 CHAT_CEILING_SECONDS = 900.0
+#: Connecting, sending a request and waiting for a pool slot, on the slow calls below (plain
+#: JSON calls keep httpx's default of 5 s).
+SLOW_CALL_CONNECT_SECONDS = 30.0
+#: An upload may take this long to send, and the backend as long to answer it (it probes files).
+UPLOAD_SECONDS = 600.0
 #: Longest silence tolerated inside a chat stream. Heartbeats arrive far more often; this only
 #: has to be longer than any plausible heartbeat gap so a slow agent is never cut off.
 CHAT_READ_TIMEOUT_SECONDS = 300.0
@@ -290,7 +295,7 @@ class Transport:
         A JSON answer is an error envelope, whatever its status line, and is mapped like any
         reply. A real stream is handed on unread: nothing is buffered.
         """
-        http_timeout = httpx.Timeout(30.0, read=self._retry.chat_read_timeout)
+        http_timeout = httpx.Timeout(SLOW_CALL_CONNECT_SECONDS, read=self._retry.chat_read_timeout)
         async with AsyncExitStack() as kept:
             opened: list[EventSource] = []
 
