@@ -16,6 +16,8 @@ from typing import Any, Literal
 
 from pydantic import TypeAdapter, ValidationError
 
+from bot.core.media import DEFAULT_MAX_BYTES
+
 RenderShape = Literal["A", "B", "both"]
 HeartbeatForm = Literal["comment", "empty_data", "type"]
 SseFormat = Literal["adk", "simple"]
@@ -84,7 +86,8 @@ class BackendConfig:
     #: Credits a chat turn costs; the studio is free (0), the double charges like NemoVideo.
     turn_cost: int = 0
     token_ttl_seconds: float = 7 * 24 * 3600
-    max_upload_bytes: int = 500 * 1024 * 1024
+    #: The contract's upload cap, the same figure the bot refuses files over.
+    max_upload_bytes: int = DEFAULT_MAX_BYTES
     #: Operator tokens (``NEMO_TOKEN`` style) accepted besides issued ones, each mapped to the
     #: credits its account starts with. They never expire and ``expire_tokens`` spares them.
     static_tokens: dict[str, int] = field(default_factory=dict)
