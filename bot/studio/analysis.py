@@ -42,6 +42,7 @@ from bot.studio.beats import (
 )
 from bot.studio.features import FEATURE_HOP, HOP, TINY, Features, Floats, attack_times, times
 from bot.studio.features import SAMPLE_RATE as SAMPLE_RATE  # decode's rate: part of this API
+from bot.studio.kernels import CompileOnce
 from bot.studio.sections import SECTION_S, section_starts
 
 MAX_TRACK_SECONDS: Final = 15 * 60
@@ -153,13 +154,18 @@ def analyse(path: Path) -> Analysis:
     return analyse_samples(decode(path))
 
 
-def warm_up() -> None:
-    """Analyse a short generated track so numba compiles now, not on the first upload.
-
-    The track is long enough to have sections, so every step runs once.
-    """
+def _analyse_a_generated_track() -> None:
+    """Every step of an analysis once: the track is long enough to have sections."""
     spec = synth.TrackSpec("warm-up", STEADY_BPM, 2 * SECTION_S, style="backbeat")
-    analyse_samples(synth.render_track(spec, SAMPLE_RATE)[0])
+    _analyse(synth.render_track(spec, SAMPLE_RATE)[0])
+
+
+_KERNELS: Final = CompileOnce(_analyse_a_generated_track)
+
+
+def warm_up() -> None:
+    """Compile librosa's kernels now (seconds), not on the first upload."""
+    _KERNELS.ensure()
 
 
 def decode(path: Path) -> Floats:
@@ -184,6 +190,11 @@ def decode(path: Path) -> Floats:
 
 def analyse_samples(samples: Floats) -> Analysis:
     """Analyse mono samples at :data:`SAMPLE_RATE` Hz (the part of :func:`analyse` after ffmpeg)."""
+    _KERNELS.ensure()
+    return _analyse(samples)
+
+
+def _analyse(samples: Floats) -> Analysis:
     duration_s = len(samples) / SAMPLE_RATE
     check_length(duration_s)
     features = Features.of(samples)
