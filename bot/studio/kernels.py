@@ -37,6 +37,8 @@ def _machine_lock() -> Iterator[None]:
         handle = path.open("a")
     except OSError as error:  # no lock is no worse than numba without one
         log.warning("cannot open %s (%s): compiling without the lock", path, error)
+        handle = None
+    if handle is None:  # outside the except: a compile error is not chained to the OSError
         yield
         return
     with handle:
